@@ -1,0 +1,32 @@
+namespace ConflictLedger.EventStore;
+
+/// <summary>An event to append. <paramref name="Type"/> is a stable name such as "clash-reported.v1", never a CLR name.</summary>
+public sealed record EventData(Guid Id, string Type, string Data, string Metadata = "{}");
+
+/// <summary>An event for the bulk path, which appends to many streams at once.</summary>
+public sealed record StreamEvent(string StreamId, EventData Event);
+
+/// <summary>An event as the log holds it.</summary>
+public sealed record RecordedEvent(
+    Guid Id,
+    string StreamId,
+    long Version,
+    LogPosition Position,
+    string Type,
+    string Data,
+    string Metadata,
+    DateTimeOffset RecordedAt);
+
+/// <param name="NextExpectedVersion">The stream's version after the append: pass it as the next expected version.</param>
+/// <param name="Position">The position of the append's last event.</param>
+/// <param name="AlreadyAppended">True when these event ids were appended before and nothing was written.</param>
+public sealed record AppendResult(long NextExpectedVersion, LogPosition Position, bool AlreadyAppended);
+
+public sealed record ReadAllOptions
+{
+    /// <summary>Only events of these types; null or empty for all.</summary>
+    public IReadOnlyCollection<string>? Types { get; init; }
+
+    /// <summary>Stop after this many events; null to read up to the head.</summary>
+    public int? Limit { get; init; }
+}

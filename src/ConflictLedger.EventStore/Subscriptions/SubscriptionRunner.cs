@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ConflictLedger.EventStore.Subscriptions;
+
+/// <summary>
+/// Handles one batch inside the transaction that will also advance the checkpoint: rows
+/// the handler writes through <paramref name="transaction"/> commit with the checkpoint
+/// or not at all. Keep the work short: an open transaction that has written holds every
+/// log reader back (see the events table).
+/// </summary>
+public delegate Task BatchHandler(IReadOnlyList<RecordedEvent> batch, NpgsqlTransaction transaction, CancellationToken ct);
+
+public sealed record SubscriptionOptions
+{
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>How often to read the log when no notification arrives.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The first wait after a failed batch; doubled up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Runs a named subscription: reads batches after its checkpoint, hands them to the
+/// handler, and advances the checkpoint in the handler's transaction. After a crash or
+/// restart it resumes from the last committed batch, so an event is handled again only
+/// if its batch never committed. A failed batch is retried with backoff.
+/// </summary>
+public sealed class SubscriptionRunner(
+    EventStore store,
+    LogNotifications notifications,
+    string name,
+    BatchHandler handler,
+    SubscriptionOptions? options = null,
+    ILogger? logger = null)
+{
+    private readonly SubscriptionOptions options = options ?? new SubscriptionOptions();
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+
+    public string Name { get; } = name;
+
+    /// <summary>The position of the last committed batch.</summary>
+    public LogPosition Position { get; private set; }
+
+    public int FailedBatches { get; private set; }
+
+    /// <summary>Raised after each committed batch, with the new position.</summary>
+    public event Action<LogPosition>? Committed;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var delay = options.RetryDelay;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(ct);
+                delay = options.RetryDelay;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                FailedBatches++;
+                logger.LogWarning(ex, "Subscription {Name} failed a batch at {Position}; retrying in {Delay}", Name, Position, delay);
+                try { await Task.Delay(delay, ct); } catch (OperationCanceledException) { return; }
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.MaxRetryDelay.TotalMilliseconds));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles one batch. When the log has nothing new, waits for a notification or the
+    /// poll interval. A notification can arrive before its event is readable (an older
+    /// transaction elsewhere is still open), so after one the runner re-reads soon, at
+    /// growing intervals, instead of waiting for the next notification.
+    /// </summary>
+    private async Task RunOnceAsync(CancellationToken ct)
+    {
+        var next = notifications.NextAsync();
+        var from = await store.Checkpoints.LoadAsync(Name, ct);
+        Position = from;
+        var batch = new List<RecordedEvent>(options.BatchSize);
+        await foreach (var e in store.ReadAllAsync(from, new ReadAllOptions { Limit = options.BatchSize }, ct))
+            batch.Add(e);
+        if (batch.Count == 0)
+        {
+            var wait = notifiedButEmpty > 0 ? TimeSpan.FromMilliseconds(Math.Min(10 << Math.Min(notifiedButEmpty, 10), options.PollInterval.TotalMilliseconds)) : options.PollInterval;
+            var woken = await LogNotifications.WaitAsync(next, wait, ct);
+            notifiedButEmpty = woken || notifiedButEmpty > 0 && wait < options.PollInterval ? notifiedButEmpty + 1 : 0;
+            return;
+        }
+        notifiedButEmpty = 0;
+
+        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await handler(batch, tx, ct);
+        await store.Checkpoints.AdvanceAsync(connection, tx, Name, from, batch[^1].Position, ct);
+        await tx.CommitAsync(ct);
+        Position = batch[^1].Position;
+        Committed?.Invoke(Position);
+    }
+
+    private int notifiedButEmpty;
+}
