@@ -67,6 +67,11 @@ public sealed class Catalog
         }
     }
 
+    /// <summary>This catalog with every entry of <paramref name="other"/> added or replacing its namesake.</summary>
+    public Catalog With(Catalog other) => new(
+        actors.Values.Where(a => other.Actor(a.Id) is null).Concat(other.Actors),
+        landmarks.Values.Where(l => other.Landmark(l.Id) is null).Concat(other.Landmarks));
+
     public Catalog With(Actor actor) => new(actors.Values.Where(a => a.Id != actor.Id).Append(actor), landmarks.Values);
     public Catalog With(Landmark landmark) => new(actors.Values, landmarks.Values.Where(l => l.Id != landmark.Id).Append(landmark));
 

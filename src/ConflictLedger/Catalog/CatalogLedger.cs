@@ -1,0 +1,65 @@
+using ConflictLedger.EventStore;
+
+namespace ConflictLedger.Catalog;
+
+/// <summary>The catalog as the log holds it, with each entry's stream version.</summary>
+public sealed record CatalogState(Catalog Catalog, IReadOnlyDictionary<string, long> Versions)
+{
+    public static readonly CatalogState Empty = new(Catalog.Empty, new Dictionary<string, long>());
+
+    public long VersionOf(string stream) => Versions.GetValueOrDefault(stream);
+}
+
+/// <summary>Keeps the catalog in the log: one stream per entry, a new event per revision.</summary>
+public static class CatalogLedger
+{
+    public static async Task<CatalogState> LoadAsync(EventStore.EventStore store, CancellationToken ct = default)
+    {
+        var state = CatalogState.Empty;
+        await foreach (var e in store.ReadAllAsync(LogPosition.Start, new ReadAllOptions { Types = CatalogEvents.Types }, ct))
+            state = Evolve(state, e.StreamId, e.Version, e.Type, e.Data);
+        return state;
+    }
+
+    public static CatalogState Evolve(CatalogState state, string stream, long version, string type, string data)
+    {
+        var catalog = type switch
+        {
+            CatalogEvents.ActorType => state.Catalog.With(Json.Deserialize<ActorCataloged>(data).Actor),
+            CatalogEvents.LandmarkType => state.Catalog.With(Json.Deserialize<LandmarkCataloged>(data).Landmark),
+            _ => state.Catalog,
+        };
+        return new CatalogState(catalog, new Dictionary<string, long>(state.Versions) { [stream] = version });
+    }
+
+    /// <summary>
+    /// The events that bring the catalog up to the given entries: one per entry that is new
+    /// or differs from what the log holds. Ids come from the content and the version the
+    /// change was decided on, so a retried import appends nothing.
+    /// </summary>
+    public static IReadOnlyList<(string Stream, ExpectedVersion Expected, EventData Event)> Changes(
+        CatalogState state, IEnumerable<Actor> actors, IEnumerable<Landmark> landmarks)
+    {
+        var changes = new List<(string, ExpectedVersion, EventData)>();
+        foreach (var actor in actors)
+        {
+            if (state.Catalog.Actor(actor.Id) is { } known && Same(known, actor)) continue;
+            changes.Add(Change(state, CatalogEvents.ActorStream(actor.Id), CatalogEvents.ActorType, Json.Serialize(new ActorCataloged(actor))));
+        }
+        foreach (var landmark in landmarks)
+        {
+            if (state.Catalog.Landmark(landmark.Id) is { } known && Same(known, landmark)) continue;
+            changes.Add(Change(state, CatalogEvents.LandmarkStream(landmark.Id), CatalogEvents.LandmarkType, Json.Serialize(new LandmarkCataloged(landmark))));
+        }
+        return changes;
+    }
+
+    private static bool Same<T>(T a, T b) => Json.Serialize(a) == Json.Serialize(b);
+
+    private static (string, ExpectedVersion, EventData) Change(CatalogState state, string stream, string type, string data)
+    {
+        var version = state.VersionOf(stream);
+        var id = DeterministicId.From(stream, version.ToString(System.Globalization.CultureInfo.InvariantCulture), data);
+        return (stream, ExpectedVersion.Exact(version), new EventData(id, type, data, """{"appendedBy": "catalog"}"""));
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using ConflictLedger.Catalog;
+using ConflictLedger.EventStore;
+using ConflictLedger.Occurrences;
+
+namespace ConflictLedger.Importing;
+
+/// <summary>
+/// Writes imported accounts and catalog entries to the log. Each file is one transaction:
+/// every event from it commits or none does. Re-importing an unchanged file appends
+/// nothing; an account that changed since the last import becomes a correction.
+/// </summary>
+public sealed class LedgerImporter(EventStore.EventStore store)
+{
+    public const string CatalogFolder = "catalog";
+    public const string SourcesFolder = "sources";
+    public const string SchemaFile = "schema.json";
+
+    /// <summary>Imports an <c>events/</c> folder: the catalog first, then every report file in name order.</summary>
+    public async Task<ImportSummary> ImportEventsFolderAsync(string folder, CancellationToken ct = default)
+    {
+        using var schema = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, SchemaFile), ct));
+        var (summary, fromFiles) = await ImportCatalogAsync(Path.Combine(folder, CatalogFolder), schema, ct);
+        // The log may not show the entries just committed yet (an older transaction
+        // elsewhere can hold readers back), so the files' entries go over what it shows.
+        var catalog = (await CatalogLedger.LoadAsync(store, ct)).Catalog.With(fromFiles);
+        foreach (var file in Directory.GetFiles(Path.Combine(folder, SourcesFolder), "*.json").Order(StringComparer.Ordinal))
+            summary = summary.Add(await ImportSourceFileAsync(file, schema, catalog, ct));
+        return summary;
+    }
+
+    /// <returns>What was appended, and the catalog the files describe.</returns>
+    public async Task<(ImportSummary Summary, Catalog.Catalog Catalog)> ImportCatalogAsync(
+        string catalogFolder, JsonDocument schema, CancellationToken ct = default)
+    {
+        var actors = ReadCatalogFile<ActorsFile>(Path.Combine(catalogFolder, "actors.json"), "#/$defs/actorsFile", schema).Actors;
+        var landmarks = ReadCatalogFile<LandmarksFile>(Path.Combine(catalogFolder, "landmarks.json"), "#/$defs/landmarksFile", schema).Landmarks;
+        Catalog.Catalog catalog;
+        try
+        {
+            catalog = new Catalog.Catalog(actors, landmarks);
+        }
+        catch (CatalogException ex)
+        {
+            throw new ImportException([new ImportError(catalogFolder, "$", "aliases", ex.Message)]);
+        }
+        var summary = await RecordAsync([], actors, landmarks, "catalog revised", ct);
+        return (summary with { Files = 2 }, catalog);
+    }
+
+    public async Task<ImportSummary> ImportSourceFileAsync(string path, JsonDocument schema, Catalog.Catalog catalog, CancellationToken ct = default)
+    {
+        var accounts = SourceFiles.Read(Path.GetFileName(path), await File.ReadAllTextAsync(path, ct), schema, catalog);
+        return await RecordAsync(accounts, [], [], $"{Path.GetFileName(path)} revised", ct) with { Files = 1 };
+    }
+
+    /// <summary>
+    /// Records accounts (and the catalog entries they need) in one transaction.
+    /// <paramref name="correctionReason"/> explains corrections made by re-importing.
+    /// </summary>
+    public async Task<ImportSummary> RecordAsync(
+        IReadOnlyList<ImportedAccount> accounts, IReadOnlyList<Actor> actors, IReadOnlyList<Landmark> landmarks,
+        string correctionReason, CancellationToken ct = default)
+    {
+        var catalogChanges = actors.Count + landmarks.Count > 0
+            ? CatalogLedger.Changes(await CatalogLedger.LoadAsync(store, ct), actors, landmarks)
+            : [];
+
+        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        int appended = 0, present = 0;
+        LogPosition? last = null;
+
+        foreach (var (stream, expected, e) in catalogChanges)
+        {
+            var result = await store.AppendAsync(connection, tx, stream, expected, [e], ct);
+            (appended, present) = result.AlreadyAppended ? (appended, present + 1) : (appended + 1, present);
+            last = result.Position;
+        }
+
+        foreach (var occurrence in accounts.GroupBy(a => a.OccurrenceId))
+        {
+            var stream = OccurrenceEvents.StreamId(occurrence.Key);
+            var (state, version) = await OccurrenceLedger.LoadAsync(store, occurrence.Key, ct);
+            var events = new List<EventData>();
+            foreach (var account in occurrence)
+            {
+                var decided = state.Record(account.AccountId, account.Account, correctionReason);
+                if (decided.Count == 0) present++;
+                foreach (var e in decided)
+                {
+                    state = state.Evolve(e);
+                    events.Add(OccurrenceEvents.ToEventData(e, version + events.Count, Metadata(account)));
+                }
+            }
+            if (events.Count == 0) continue;
+            var result = await store.AppendAsync(connection, tx, stream, ExpectedVersion.Exact(version), events, ct);
+            (appended, present) = result.AlreadyAppended ? (appended, present + events.Count) : (appended + events.Count, present);
+            last = result.Position;
+        }
+        await tx.CommitAsync(ct);
+        return new ImportSummary(0, appended, present, last?.Value);
+    }
+
+    private static string Metadata(ImportedAccount account) =>
+        Json.Serialize(new { appendedBy = "import", importedFrom = account.Account.Source.File, location = account.Location });
+
+    private static T ReadCatalogFile<T>(string path, string definition, JsonDocument schema)
+    {
+        var name = Path.GetFileName(path);
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var errors = JsonSchemaValidator.Validate(schema.RootElement, definition, document.RootElement)
+            .Select(e => new ImportError(name, e.Path, e.Path.Split('.').Last(), e.Message)).ToList();
+        if (errors.Count > 0) throw new ImportException(errors);
+        return document.RootElement.Deserialize<T>(Json.Options)!;
+    }
+
+    private sealed record ActorsFile(IReadOnlyList<Actor> Actors);
+    private sealed record LandmarksFile(IReadOnlyList<Landmark> Landmarks);
+}
