@@ -8,7 +8,6 @@ internal sealed class ReadModelSql(string schema)
     public string InsertClaims => $"""
         insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from)
         select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::jsonb[], $7::date[])
-        on conflict (event_id, landmark) do nothing
         """;
 
     /// <summary>Marks the standing versions of accounts as replaced from a day on; returns the landmarks they were about.</summary>
@@ -77,9 +76,9 @@ internal sealed class ReadModelSql(string schema)
 
     public string Actors => $"select doc from {s}.actors order by id";
 
-    /// <summary>The landmark itself, its children, or everything inside it.</summary>
-    public string LandmarkIds => $"""
-        select id from {s}.landmarks
+    /// <summary>One landmark ($1), everything inside one ($2), or all (neither).</summary>
+    public string LandmarkDocs => $"""
+        select doc from {s}.landmarks
          where ($1::text is null and $2::text is null)
             or id = $1
             or ($2::text is not null and (id = $2 or ancestors @> array[$2]))
