@@ -68,7 +68,8 @@ public sealed class LedgerImporter(EventStore.EventStore store)
 
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        int appended = 0, present = 0;
+        // Catalog entries the log already holds as given count as present.
+        int appended = 0, present = actors.Count + landmarks.Count - catalogChanges.Count;
         LogPosition? last = null;
 
         foreach (var (stream, expected, e) in catalogChanges)

@@ -144,7 +144,7 @@ public sealed class ReadModelProjection(string schema)
             .SelectMany(g => ControlTimeline.Build(g.Key, g))
             .ToList();
 
-        await Execute(connection, tx, sql.DeleteIntervals, ct, landmarks);
+        await Execute(connection, tx, sql.DeleteIntervals, ct, Param(landmarks));
         if (intervals.Count == 0) return;
         await Execute(connection, tx, sql.InsertIntervals, ct,
             intervals.Select(i => i.Landmark).ToArray(),
