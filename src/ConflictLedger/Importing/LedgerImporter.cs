@@ -55,6 +55,21 @@ public sealed class LedgerImporter(EventStore.EventStore store)
     }
 
     /// <summary>
+    /// Imports an ACLED CSV export (either layout). Each row is an occurrence keyed by
+    /// EVENT_ID_CNTY: an unchanged row appends nothing, a revised row a correction (ACLED
+    /// overwrites its history; the ledger keeps it). Unknown actors and places join the
+    /// catalog. The whole file commits or none of it does.
+    /// </summary>
+    public async Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct = default)
+    {
+        var name = Path.GetFileName(path);
+        var rows = Acled.AcledCsv.Read(name, await File.ReadAllBytesAsync(path, ct));
+        var catalog = (await CatalogLedger.LoadAsync(store, ct)).Catalog;
+        var mapped = Acled.AcledMapping.ToAccounts(catalog, rows, name);
+        return await RecordAsync(mapped.Accounts, mapped.NewActors, mapped.NewLandmarks, $"ACLED row revised ({name})", ct) with { Files = 1 };
+    }
+
+    /// <summary>
     /// Records accounts (and the catalog entries they need) in one transaction.
     /// <paramref name="correctionReason"/> explains corrections made by re-importing.
     /// </summary>

@@ -204,10 +204,12 @@ public static partial class AcledMapping
             actors,
             row.Fatalities is { } n ? new Fatalities(Exact: n) : null,
             Firmness.Reported,
-            new Source(row.Source?.Trim() ?? "ACLED", Headline: null, Published: null, PublishedPrecision: null, fileName, Quote(row.Notes)),
+            // The citation is ACLED's event, not the export file it came in: a later export
+            // of the same unchanged row must read as the same account.
+            new Source(row.Source?.Trim() ?? "ACLED", Headline: null, Published: null, PublishedPrecision: null, "ACLED " + row.EventIdCnty, Quote(row.Notes)),
             Acled: Details(row));
         return new AcledMapped(catalog, newActors, newLandmarks,
-            new ImportedAccount(OccurrencePrefix + row.EventIdCnty.ToLowerInvariant(), AccountPrefix + row.EventIdCnty, account, $"line {row.Line}"));
+            new ImportedAccount(OccurrencePrefix + row.EventIdCnty.ToLowerInvariant(), AccountPrefix + row.EventIdCnty, account, $"{fileName} line {row.Line}"));
     }
 
     /// <summary>ACLED's time precision as a window: the day, the ISO week (Monday to Sunday) or the calendar month.</summary>

@@ -47,14 +47,14 @@ public class AcledMappingTests
 
         Assert.Equal("acled-768rta", imported.OccurrenceId);
         Assert.Equal("acled/768RTA", imported.AccountId);
-        Assert.Equal("line 3", imported.Location);
+        Assert.Equal("acled-2016-darnah-sample.csv line 3", imported.Location);
         Assert.Equal(new WorldTime(new DateOnly(2016, 1, 18), new DateOnly(2016, 1, 18), DatePrecision.Day), account.When);
         Assert.Equal(new Fatalities(Exact: 2), account.Fatalities);
         Assert.Equal(Firmness.Reported, account.Firmness);
         Assert.Equal("Libya Observer", account.Source.Outlet);
         Assert.Null(account.Source.Headline);
         Assert.Null(account.Source.Published);
-        Assert.Equal(AcledTestData.Sample, account.Source.File);
+        Assert.Equal("ACLED 768RTA", account.Source.File);
         Assert.StartsWith("Two IS militants were killed", account.Source.Quote);
 
         var acled = account.Acled!;
