@@ -13,6 +13,7 @@ public static class ControlApi
         app.MapGet("/api/control", GetControl).WithTags("Control");
         app.MapGet("/api/landmarks/{id}/timeline", GetTimeline).WithTags("Control");
         app.MapGet("/api/landmarks.geojson", GetGeoJson).WithTags("Control");
+        app.MapGet("/api/occurrences", GetOccurrences).WithTags("Occurrences");
         app.MapGet("/api/occurrences/{id}", GetOccurrence).WithTags("Occurrences");
         return app;
     }
@@ -51,6 +52,14 @@ public static class ControlApi
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Unknown landmark");
         }
+    }
+
+    private static async Task<IResult> GetOccurrences(string? known, ControlQueries queries, CancellationToken ct)
+    {
+        var query = new QueryParameters();
+        var knownDay = query.Date("known", known, required: false);
+        if (query.Errors.Count > 0) return TypedResults.ValidationProblem(query.Errors);
+        return TypedResults.Ok(await queries.OccurrencesAsync(knownDay, ct));
     }
 
     private static async Task<IResult> GetOccurrence(string id, long? minPosition,

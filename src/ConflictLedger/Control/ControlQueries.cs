@@ -93,6 +93,23 @@ public sealed class ControlQueries(ReadModelStore readModels)
         return await command.ExecuteScalarAsync(ct) is string doc ? Json.Deserialize<OccurrenceView>(doc) : null;
     }
 
+    /// <summary>
+    /// Every occurrence; with <paramref name="known"/>, only the accounts a reader could have
+    /// seen by then (published by then; an account with no publication date was recorded
+    /// by the ledger, which is later than any past day asked about).
+    /// </summary>
+    public async Task<IReadOnlyList<OccurrenceView>> OccurrencesAsync(DateOnly? known, CancellationToken ct = default)
+    {
+        var all = await ReadDocsAsync<OccurrenceView>((await ActiveAsync(ct)).Sql.Occurrences, ct);
+        if (known is not { } day) return all;
+        return all
+            .Select(o => o.ToOccurrence())
+            .Select(o => o with { Accounts = o.Accounts.Where(a => a.Value.Account.Source.Published is { } p && ControlClaim.KnowableFrom(a.Value.Account.Source, p) <= day).ToDictionary() })
+            .Where(o => o.Accounts.Count > 0)
+            .Select(OccurrenceView.Of)
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<Landmark>> LandmarksAsync(CancellationToken ct = default) =>
         await ReadDocsAsync<Landmark>((await ActiveAsync(ct)).Sql.Landmarks, ct);
 

@@ -52,6 +52,8 @@ internal sealed class ReadModelSql(string schema)
         on conflict (id) do update set position = excluded.position, doc = excluded.doc
         """;
 
+    public string Occurrences => $"select doc from {s}.occurrences order by id";
+
     public string Occurrence => $"select doc from {s}.occurrences where id = $1";
 
     public string UpsertLandmark => $"""
