@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ConflictLedger.EventStore;
+using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Server.Access;
+using ConflictLedger.Server.Feed;
+using ConflictLedger.Server.Health;
+using ConflictLedger.Server.Operations;
+using ConflictLedger.Server.Webhooks;
+using Microsoft.Extensions.Configuration.Memory;
+using Npgsql;
+
+namespace ConflictLedger.Server;
+
+/// <summary>Builds the one web application: the CLI verbs and the tests start exactly what production runs.</summary>
+public static class ConflictLedgerServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
+
+    /// <param name="configure">Runs before the settings are read: tests add configuration and services here.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(ConflictLedgerServer).Assembly.GetName().Name,
+        });
+        // Defaults under every other source, so appsettings, environment and --Logging:... still win.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
+        configure?.Invoke(builder);
+
+        var options = builder.Configuration.GetSection(ConflictLedgerOptions.Section).Get<ConflictLedgerOptions>() ?? new();
+        options.Database ??= builder.Configuration["CONFLICTLEDGER_DB"] ?? throw new InvalidOperationException(
+            "No database configured: set ConflictLedger:Database (or the CONFLICTLEDGER_DB environment variable) to an Npgsql connection string.");
+        var storeOptions = new EventStoreOptions(options.Schema);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(
+            new NpgsqlConnectionStringBuilder(options.Database) { ApplicationName = "conflictledger-server" }.ConnectionString).Build());
+        services.AddSingleton(sp => new EventStore.EventStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions));
+        services.AddSingleton(sp => new LogNotifications(
+            sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, sp.GetRequiredService<ILogger<LogNotifications>>()));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        // Hosted services start in this order, all before Kestrel listens: the schema first.
+        services.AddOperations();
+        services.AddAccess(options);
+        services.AddFeed();
+        services.AddWebhooks();
+        services.AddHealth();
+        services.AddApiServices(options);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
+
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapFeedApi();
+        app.MapWebhooksApi();
+        app.MapApis();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace ConflictLedger.Server.Operations;
+
+/// <summary>
+/// The server's instruments, on the "ConflictLedger" meter (read them with dotnet-counters
+/// or any OpenTelemetry exporter). Projection daemons report their lag through
+/// <see cref="SetProjectionLag"/>; the gauge publishes the latest value of each.
+/// </summary>
+public sealed class ConflictLedgerMetrics
+{
+    public const string MeterName = "ConflictLedger";
+
+    private readonly Counter<long> appended;
+    private readonly Counter<long> delivered;
+    private readonly Counter<long> deliveryFailures;
+    private readonly UpDownCounter<long> liveClients;
+    private readonly ConcurrentDictionary<string, long> projectionLag = new(StringComparer.Ordinal);
+
+    public ConflictLedgerMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        appended = meter.CreateCounter<long>("conflictledger.events.appended", "{event}", "Events appended through the server.");
+        delivered = meter.CreateCounter<long>("conflictledger.webhooks.delivered", "{delivery}", "Webhook deliveries answered with 2xx.");
+        deliveryFailures = meter.CreateCounter<long>("conflictledger.webhooks.failed", "{delivery}", "Webhook deliveries that failed and will be retried.");
+        liveClients = meter.CreateUpDownCounter<long>("conflictledger.feed.live_clients", "{client}", "Open server-sent-event connections.");
+        meter.CreateObservableGauge("conflictledger.projections.lag",
+            () => projectionLag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
+            "{event}", "Events in the log that a projection has not handled yet.");
+    }
+
+    public void EventsAppended(long count) => appended.Add(count);
+
+    public void WebhookDelivered() => delivered.Add(1);
+
+    public void WebhookFailed() => deliveryFailures.Add(1);
+
+    public void LiveClientConnected() => liveClients.Add(1);
+
+    public void LiveClientDisconnected() => liveClients.Add(-1);
+
+    public void SetProjectionLag(string projection, long events) => projectionLag[projection] = events;
+}

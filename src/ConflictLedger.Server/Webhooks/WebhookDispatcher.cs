@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using ConflictLedger.EventStore;
+using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Server.Feed;
+using ConflictLedger.Server.Operations;
+
+namespace ConflictLedger.Server.Webhooks;
+
+/// <summary>
+/// Delivers the log to webhooks: one worker per active webhook, each POSTing one event at a
+/// time in log order and moving the webhook's checkpoint only after a 2xx, so delivery is
+/// at-least-once and in order. No transaction is open during an HTTP call: an open writing
+/// transaction would hold back every reader of the log.
+/// </summary>
+public sealed class WebhookDispatcher(
+    EventStore.EventStore store,
+    WebhookStore webhooks,
+    LogNotifications notifications,
+    ConflictLedgerOptions options,
+    ConflictLedgerMetrics metrics,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int ReadBatch = 100;
+
+    private readonly ConcurrentDictionary<Guid, Worker> workers = new();
+    private readonly Pulse changed = new();
+    private readonly HttpClient http = new(WebhookTargets.CreateHandler(options.AllowPrivateWebhookTargets))
+    {
+        Timeout = options.Webhooks.Timeout,
+    };
+
+    /// <summary>A webhook was created or changed: its worker looks again now rather than after its wait.</summary>
+    public void Changed(Guid id)
+    {
+        if (workers.TryGetValue(id, out var worker)) worker.Wake.Fire();
+        changed.Fire();
+    }
+
+    /// <summary>Starts a worker for each active webhook; polls too, for changes made by another server process.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var next = changed.Next();
+            try
+            {
+                foreach (var id in await webhooks.ActiveIdsAsync(stoppingToken))
+                    if (!workers.ContainsKey(id)) Start(id, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not list the active webhooks; trying again");
+            }
+            try
+            {
+                await LogNotifications.WaitAsync(next, options.Feed.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        // Graceful shutdown: an in-flight delivery is cancelled before its checkpoint moves, so it is sent again on the next start.
+        await Task.WhenAll(workers.Values.Select(w => w.Running));
+    }
+
+    public override void Dispose()
+    {
+        http.Dispose();
+        base.Dispose();
+    }
+
+    private void Start(Guid id, CancellationToken ct)
+    {
+        var worker = new Worker();
+        workers[id] = worker;
+        worker.Running = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(id, worker.Wake, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+            finally
+            {
+                workers.TryRemove(KeyValuePair.Create(id, worker));
+                changed.Fire();
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task RunAsync(Guid id, Pulse wake, CancellationToken ct)
+    {
+        var idle = new IdleWait(options.Feed.PollInterval);
+        while (!ct.IsCancellationRequested)
+        {
+            var woken = wake.Next();
+            var appended = notifications.NextAsync();
+            try
+            {
+                var (step, failures) = await StepAsync(id, ct);
+                switch (step)
+                {
+                    case Step.Stopped:
+                        return;
+                    case Step.Idle:
+                        await idle.WaitAsync(Task.WhenAny(appended, woken), null, ct);
+                        break;
+                    case Step.Failed:
+                        idle.Reset();
+                        await LogNotifications.WaitAsync(woken, Backoff(failures), ct);
+                        break;
+                    default:
+                        idle.Reset();
+                        break;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (CheckpointMovedException)
+            {
+                // Replayed while a delivery was in flight: carry on from the new checkpoint.
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Webhook {WebhookId}: dispatch failed (database?); retrying", id);
+                await LogNotifications.WaitAsync(woken, options.Feed.PollInterval, ct);
+            }
+        }
+    }
+
+    private enum Step { Stopped, Idle, Skipped, Delivered, Failed }
+
+    /// <summary>Delivers the next wanted event after the checkpoint, or moves the checkpoint past events the webhook does not want.</summary>
+    private async Task<(Step, int Failures)> StepAsync(Guid id, CancellationToken ct)
+    {
+        var checkpoint = Webhook.CheckpointName(id);
+        var from = await store.Checkpoints.LoadAsync(checkpoint, ct);
+        var events = await store.ReadAllAsync(from, new ReadAllOptions { Limit = ReadBatch }, ct).ToListAsync(ct);
+        // Read after the log, so an event appended after a pause (or delete) returned is never sent.
+        var hook = await webhooks.FindAsync(id, ct);
+        if (hook is not { Status: WebhookStatus.Active }) return (Step.Stopped, 0);
+        if (events.Count == 0) return (Step.Idle, 0);
+
+        if (events.FirstOrDefault(hook.Filter.Matches) is not { } next)
+        {
+            await AdvanceAsync(hook, from, events[^1].Position, ct);
+            return (Step.Skipped, 0);
+        }
+        var attempt = await DeliverAsync(hook, next, ct);
+        await webhooks.RecordAttemptAsync(hook.Id, attempt, ct);
+        if (attempt.Succeeded)
+        {
+            metrics.WebhookDelivered();
+            await AdvanceAsync(hook, from, next.Position, ct);
+            return (Step.Delivered, 0);
+        }
+
+        metrics.WebhookFailed();
+        var (failures, status) = await webhooks.RecordFailureAsync(hook.Id, attempt.Error!, options.Webhooks.MaxConsecutiveFailures, ct);
+        if (status == WebhookStatus.Disabled)
+            logger.LogError("Webhook {WebhookId} disabled after {Failures} failures in a row at position {Position}: {Error}",
+                hook.Id, failures, next.Position, attempt.Error);
+        else
+            logger.LogWarning("Webhook {WebhookId}: delivery of {EventId} (position {Position}) failed, attempt {Attempt}: {Error}",
+                hook.Id, next.Id, next.Position, attempt.Attempt, attempt.Error);
+        return (Step.Failed, failures);
+    }
+
+    private async Task AdvanceAsync(Webhook hook, LogPosition from, LogPosition to, CancellationToken ct)
+    {
+        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await store.Checkpoints.AdvanceAsync(connection, tx, Webhook.CheckpointName(hook.Id), from, to, ct);
+        if (hook.ConsecutiveFailures > 0) await webhooks.ClearFailuresAsync(connection, tx, hook.Id, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task<DeliveryAttempt> DeliverAsync(Webhook hook, RecordedEvent e, CancellationToken ct)
+    {
+        var body = CloudEvent.From(e, store.Options.Schema).ToUtf8Json();
+        var messageId = e.Id.ToString();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json", "utf-8");
+        request.Headers.Add("webhook-id", messageId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(hook.Secret, messageId, timestamp, body));
+
+        var started = TimeProvider.System.GetTimestamp();
+        int? status = null;
+        string? error;
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            status = (int)response.StatusCode;
+            error = response.IsSuccessStatusCode ? null : $"The endpoint answered {status} {response.ReasonPhrase}.";
+        }
+        catch (HttpRequestException ex)
+        {
+            error = ex.Message;
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            error = $"No answer within {options.Webhooks.Timeout.TotalSeconds:0.###} s.";
+        }
+        var duration = (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
+        return new DeliveryAttempt(e.Id, e.Position.Value, hook.ConsecutiveFailures + 1, error is null, status, error, duration, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Exponential backoff with full jitter: uniformly random up to base * 2^(failures-1), capped.</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var ceiling = Math.Min(
+            options.Webhooks.BackoffCap.TotalMilliseconds,
+            options.Webhooks.BackoffBase.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30)));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+    }
+
+    private sealed class Worker
+    {
+        public Pulse Wake { get; } = new();
+        public Task Running { get; set; } = Task.CompletedTask;
+    }
+}
+
+/// <summary>A signal many can wait on: <see cref="Next"/> completes at the next <see cref="Fire"/>.</summary>
+internal sealed class Pulse
+{
+    private TaskCompletionSource current = New();
+
+    public Task Next() => Volatile.Read(ref current).Task;
+
+    public void Fire() => Interlocked.Exchange(ref current, New()).TrySetResult();
+
+    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using ConflictLedger.EventStore;
+using ConflictLedger.Server.Feed;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConflictLedger.Server.Webhooks;
+
+public sealed record CreateWebhookRequest(string? Url, string[]? Types, string? Landmark, string? Secret, string? Description);
+
+/// <param name="Position">The position of the last event delivered (or skipped by the filter).</param>
+/// <param name="Secret">Only in the answer to the create request: it cannot be read back.</param>
+public sealed record WebhookView(
+    Guid Id,
+    string Url,
+    IReadOnlyList<string>? Types,
+    string? Landmark,
+    string? Description,
+    WebhookStatus Status,
+    int ConsecutiveFailures,
+    string? LastError,
+    DateTimeOffset? DisabledAt,
+    DateTimeOffset CreatedAt,
+    long Position,
+    string? Secret = null);
+
+/// <summary>Webhook subscriptions: create, list, pause, resume, replay, delete, and their delivery record. All need an API key.</summary>
+public static class WebhooksApi
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
+        hooks.MapPost("", Create).WithName("CreateWebhook").WithSummary("Subscribe a URL to the log; the answer holds the signing secret, once.");
+        hooks.MapGet("", List).WithName("ListWebhooks");
+        hooks.MapGet("/{id:guid}", Get).WithName("GetWebhook");
+        hooks.MapDelete("/{id:guid}", Delete).WithName("DeleteWebhook");
+        hooks.MapPost("/{id:guid}/pause", Pause).WithName("PauseWebhook");
+        hooks.MapPost("/{id:guid}/resume", Resume).WithName("ResumeWebhook").WithSummary("Re-enable a paused or disabled webhook where it stopped.");
+        hooks.MapPost("/{id:guid}/replay", Replay).WithName("ReplayWebhook").WithSummary("Deliver again everything after the position 'from' (0 for the whole log).");
+        hooks.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("Delivery attempts, latest first.");
+        return app;
+    }
+
+    private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(
+        CreateWebhookRequest request, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher,
+        ConflictLedgerOptions options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (await WebhookTargets.CheckAsync(request.Url, options.AllowPrivateWebhookTargets, ct) is { } urlProblem)
+            errors["url"] = [urlProblem];
+        if (request.Types is { } types && types.Any(string.IsNullOrWhiteSpace))
+            errors["types"] = ["Event types must not be empty: list names such as \"clash-reported.v1\", or leave 'types' out for every type."];
+        if (request.Landmark is { } landmark && string.IsNullOrWhiteSpace(landmark))
+            errors["landmark"] = ["Give a landmark id such as \"derna\", or leave 'landmark' out."];
+        if (request.Secret is { } secret && WebhookSignature.KeyOf(secret) is null)
+            errors["secret"] = ["A secret is \"whsec_\" followed by base64 of 24 to 64 random bytes; leave it out to have one made."];
+        if (request.Description is { Length: > 500 })
+            errors["description"] = ["Keep the description to 500 characters."];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors, title: "The webhook is not valid.");
+
+        var hook = new Webhook(
+            Guid.NewGuid(), request.Url!, request.Types is { Length: > 0 } t ? t.Distinct(StringComparer.Ordinal).ToArray() : null,
+            request.Landmark, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
+            WebhookStatus.Active, 0, null, null, DateTimeOffset.UtcNow);
+        // A new webhook receives what becomes readable from now on; replay reaches further back.
+        var head = await store.HeadAsync(ct);
+        await store.Checkpoints.ResetAsync(Webhook.CheckpointName(hook.Id), head, ct);
+        await webhooks.CreateAsync(hook, ct);
+        dispatcher.Changed(hook.Id);
+        return TypedResults.Created($"/api/webhooks/{hook.Id}", View(hook, head) with { Secret = hook.Secret });
+    }
+
+    private static async Task<Ok<IReadOnlyList<WebhookView>>> List(WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct)
+    {
+        var positions = (await store.Checkpoints.ListAsync(ct)).ToDictionary(c => c.Name, c => c.Position, StringComparer.Ordinal);
+        var list = await webhooks.ListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<WebhookView>>(
+            list.Select(h => View(h, positions.GetValueOrDefault(Webhook.CheckpointName(h.Id)))).ToList());
+    }
+
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Get(
+        Guid id, WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct) =>
+        await ViewAsync(id, webhooks, store, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, WebhookStore webhooks, WebhookDispatcher dispatcher, CancellationToken ct)
+    {
+        if (!await webhooks.DeleteAsync(id, ct)) return NotFound(id);
+        dispatcher.Changed(id);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Pause(
+        Guid id, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
+        await SetStatusAsync(id, WebhookStatus.Paused, webhooks, store, dispatcher, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
+
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Resume(
+        Guid id, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
+        await SetStatusAsync(id, WebhookStatus.Active, webhooks, store, dispatcher, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
+
+    /// <summary>Moves the checkpoint back (or forward) and re-enables the webhook: delivery restarts after <paramref name="from"/>.</summary>
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult, ValidationProblem>> Replay(
+        Guid id, string? from, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+    {
+        if (await webhooks.FindAsync(id, ct) is null) return NotFound(id);
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(from))
+            errors["from"] = ["Give the position to replay after: 0 delivers the whole log again, an event's position everything after it."];
+        var position = errors.Count == 0 ? await FeedApi.ResolvePositionAsync(store, from, "from", errors, ct) : null;
+        if (position is null)
+            return TypedResults.ValidationProblem(errors, title: "The replay request is not valid.");
+
+        await store.Checkpoints.ResetAsync(Webhook.CheckpointName(id), position.Value, ct);
+        return await SetStatusAsync(id, WebhookStatus.Active, webhooks, store, dispatcher, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryAttempt>>, ProblemHttpResult, ValidationProblem>> Deliveries(
+        Guid id, string? limit, WebhookStore webhooks, CancellationToken ct)
+    {
+        var size = 50;
+        if (!string.IsNullOrEmpty(limit) && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) && size is >= 1 and <= 1000))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"'{limit}' is not a number of attempts: give 1 to 1000."] });
+        if (await webhooks.FindAsync(id, ct) is null) return NotFound(id);
+        return TypedResults.Ok(await webhooks.DeliveriesAsync(id, size, ct));
+    }
+
+    /// <summary>The webhook as it is after the change; null when there is no such webhook.</summary>
+    private static async Task<WebhookView?> SetStatusAsync(
+        Guid id, WebhookStatus status, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+    {
+        if (!await webhooks.SetStatusAsync(id, status, ct)) return null;
+        dispatcher.Changed(id);
+        return await ViewAsync(id, webhooks, store, ct);
+    }
+
+    private static async Task<WebhookView?> ViewAsync(Guid id, WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct) =>
+        await webhooks.FindAsync(id, ct) is { } hook
+            ? View(hook, await store.Checkpoints.LoadAsync(Webhook.CheckpointName(id), ct))
+            : null;
+
+    private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "No such webhook.", detail: $"No webhook has the id {id}; GET /api/webhooks lists them.");
+
+    private static WebhookView View(Webhook h, LogPosition position) => new(
+        h.Id, h.Url, h.Types, h.Landmark, h.Description, h.Status, h.ConsecutiveFailures, h.LastError, h.DisabledAt, h.CreatedAt, position.Value);
+}
