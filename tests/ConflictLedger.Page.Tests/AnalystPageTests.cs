@@ -14,8 +14,18 @@ public sealed class AnalystPageTests(PageFixture server) : IClassFixture<PageFix
     private async Task<IPage> OpenAsync()
     {
         var page = await server.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        page.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
         await page.GotoAsync(server.BaseAddress.ToString());
-        await page.Locator("#state tbody tr[data-landmark='bab-tobruk']").WaitForAsync();
+        try
+        {
+            await page.Locator("#state tbody tr[data-landmark='bab-tobruk']").WaitForAsync(new() { Timeout = 15000 });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException("The page did not show the state table. Script errors: " + string.Join(" | ", errors), ex);
+        }
         return page;
     }
 
@@ -58,7 +68,7 @@ public sealed class AnalystPageTests(PageFixture server) : IClassFixture<PageFix
     public async Task the_first_days_clash_shows_both_casualty_figures_and_their_sources()
     {
         var page = await OpenAsync();
-        await page.Locator(".marker[data-occurrence='derna-clashes-first-day']").First.ClickAsync();
+        await page.Locator(".marker[data-occurrence='derna-clashes-first-day'] circle").ClickAsync();
 
         var range = page.Locator("#casualty-range");
         await Assertions.Expect(range).ToContainTextAsync("11 to 20 dead across 2 sources");

@@ -6,18 +6,14 @@ using ConflictLedger.Importing;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Server.ReadModel;
-using Npgsql;
 
 namespace ConflictLedger.Server.Cli;
 
 /// <summary>The ledger as the command-line verbs use it: the store, the read model and the importer over one data source.</summary>
-public sealed class Ledger : IAsyncDisposable
+public sealed class Ledger
 {
-    private readonly NpgsqlDataSource dataSource;
-
-    private Ledger(NpgsqlDataSource dataSource, EventStore.EventStore store, string? eventsFolder)
+    private Ledger(EventStore.EventStore store, string? eventsFolder)
     {
-        this.dataSource = dataSource;
         Store = store;
         ReadModels = new ReadModelStore(store);
         Queries = new ControlQueries(ReadModels);
@@ -31,13 +27,11 @@ public sealed class Ledger : IAsyncDisposable
     public LedgerImporter Importer { get; }
     public string EventsFolder { get; }
 
-    public static async Task<Ledger> OpenAsync(ConflictLedgerOptions options, CancellationToken ct)
+    /// <summary>Opens the ledger of a built (not running) server: its store and settings, schema migrated.</summary>
+    public static async Task<Ledger> OpenAsync(IServiceProvider services, CancellationToken ct)
     {
-        var dataSource = new NpgsqlDataSourceBuilder(
-            new NpgsqlConnectionStringBuilder(options.Database) { ApplicationName = "conflictledger-cli" }.ConnectionString).Build();
-        var store = new EventStore.EventStore(dataSource, new EventStoreOptions(options.Schema));
-        await store.MigrateAsync(ct);
-        var ledger = new Ledger(dataSource, store, options.EventsFolder);
+        await services.GetRequiredService<Operations.DatabaseMigrations>().MigrateAsync(ct);
+        var ledger = new Ledger(services.GetRequiredService<EventStore.EventStore>(), services.GetRequiredService<ConflictLedgerOptions>().EventsFolder);
         await ledger.ReadModels.EnsureAsync(ct);
         return ledger;
     }
@@ -60,11 +54,9 @@ public sealed class Ledger : IAsyncDisposable
         return await Importer.ImportSourceFileAsync(path, schema, await CatalogAsync(ct), ct);
     }
 
-    public async Task<Catalog.Catalog> CatalogAsync(CancellationToken ct) => (await CatalogLedger.LoadAsync(Store, ct)).Catalog;
+    public async Task<ConflictLedger.Catalog.Catalog> CatalogAsync(CancellationToken ct) => (await CatalogLedger.LoadAsync(Store, ct)).Catalog;
 
     /// <summary>Every standing account of every occurrence, for the ACLED export.</summary>
     public async Task<IReadOnlyList<Account>> AccountsAsync(CancellationToken ct) =>
         (await Queries.OccurrencesAsync(null, ct)).SelectMany(o => o.Accounts.Where(a => !a.Retracted).Select(a => a.Account)).ToList();
-
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

@@ -126,7 +126,9 @@ function drawTimeline() {
   list.forEach((row, index) => {
     const y = AXIS + index * ROW;
     const l = row.landmark;
-    parts.push(`<text class="${row.group ? "group-label" : "row-label"}" x="${4 + row.depth * 12}" y="${y + 17}">${esc(l.name)}</text>`);
+    const room = Math.floor((LABEL - 8 - row.depth * 12) / 6.5);
+    const shown = l.name.length > room ? l.name.slice(0, room - 1) + "…" : l.name;
+    parts.push(`<text class="${row.group ? "group-label" : "row-label"}" x="${4 + row.depth * 12}" y="${y + 17}"><title>${esc(l.name)}</title>${esc(shown)}</text>`);
     const timeline = state.timelines.get(l.id);
     (timeline?.intervals ?? []).forEach((interval, k) => {
       const from = interval.from ? Math.max(parseDay(interval.from), start) : start;
@@ -146,13 +148,19 @@ function drawTimeline() {
         ${x2 - x1 > 34 ? `<text x="${x1 + 4}" y="${y + 17}" font-size="11" fill="${interval.controller ? "#fff" : "#000"}" paint-order="stroke" stroke="${interval.controller ? "#000" : "#fff"}" stroke-width="2">${esc(label)}</text>` : ""}
       </g>`);
     });
-    for (const o of state.occurrences.filter((o) => o.places.includes(l.id))) {
+    // Occurrences on the same days would hide each other: each marker sits at least a
+    // marker's width to the right of the one before it (its line still starts at its day).
+    let previous = -Infinity;
+    const here = state.occurrences.filter((o) => o.places.includes(l.id)).sort((a, b) => a.earliest.localeCompare(b.earliest) || a.id.localeCompare(b.id));
+    for (const o of here) {
       const day = parseDay(o.earliest);
       if (day < start || day > end) continue;
-      const cx = x(day, width), cy = y + ROW / 2;
+      const at = x(day, width);
+      const cx = Math.max(at, previous + 15), cy = y + ROW / 2;
+      previous = cx;
       const name = `${o.id.replaceAll("-", " ")}: ${o.kinds.join(", ")}, ${o.earliest}${o.latest !== o.earliest ? " to " + o.latest : ""}`;
       parts.push(`<g class="marker" role="button" tabindex="0" data-occurrence="${esc(o.id)}" aria-label="${esc(name)}"><title>${esc(name)}</title>
-        <line x1="${cx}" x2="${x(Math.min(parseDay(o.latest) + DAY, end), width)}" y1="${cy}" y2="${cy}" stroke="#000" stroke-width="1"/>
+        <line x1="${at}" x2="${x(Math.min(parseDay(o.latest) + DAY, end), width)}" y1="${cy}" y2="${cy}" stroke="#000" stroke-width="1"/>
         <circle cx="${cx}" cy="${cy}" r="7" fill="#fff" stroke="#000"/>
         <text x="${cx}" y="${cy + 4}" font-size="10" text-anchor="middle">${KIND_SYMBOL[o.kinds[0]] ?? "•"}</text></g>`);
     }
@@ -265,7 +273,8 @@ function onActivate(event) {
 }
 
 function connectLive() {
-  const source = new EventSource("/feed/live");
+  // Only what arrives after the data just loaded: the page already shows the rest.
+  const source = new EventSource(`/feed/live?after=${state.position}`);
   let pending = null;
   source.onopen = () => { $("live").textContent = "live: connected"; };
   source.addEventListener("error", () => { $("live").textContent = "live feed disconnected; reconnecting…"; });
