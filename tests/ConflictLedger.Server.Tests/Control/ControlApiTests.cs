@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ConflictLedger.Server.Tests.Control;
 
 /// <summary>The read API over the Derna seed the server imports at start.</summary>
-public sealed class ControlApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class ControlApiTests(SeededServerFixture server) : IClassFixture<SeededServerFixture>
 {
     private async Task<JsonElement> Get(string path, HttpStatusCode expected = HttpStatusCode.OK)
     {

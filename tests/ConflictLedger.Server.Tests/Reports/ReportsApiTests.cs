@@ -5,7 +5,7 @@ using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Server.Tests.Reports;
 
-public sealed class ReportsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class ReportsApiTests(SeededServerFixture server) : IClassFixture<SeededServerFixture>
 {
     private static object Account(string place = "Pearl Hotel", string earliest = "2015-06-18", object? fatalities = null, string firmness = "reported", string? claimant = null) => new
     {
