@@ -15,7 +15,6 @@ public static class Apis
     /// </summary>
     public static IServiceCollection AddApiServices(this IServiceCollection services, ConflictLedgerOptions options)
     {
-        _ = options;
         // services.AddHostedService<ProjectionDaemon>();
         // services.AddSingleton<IReadinessCheck, ProjectionLagCheck>();
         return services;
