@@ -184,6 +184,15 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task a_malformed_body_is_a_400_problem()
+    {
+        using var response = await server.Writer.PostAsync("/api/webhooks", new StringContent("{\"url\": ", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Theory]
     [InlineData("", "from")]
     [InlineData("?from=-3", "from")]
