@@ -28,6 +28,22 @@ public sealed class Checkpoints
         return new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1));
     }
 
+    /// <summary>The subscription's position without creating it: null when it has never run.</summary>
+    public async Task<LogPosition?> ReadAsync(string name, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand(sql.LoadCheckpoint);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1)) : null;
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand(sql.DeleteCheckpoint);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>
     /// Moves the checkpoint from <paramref name="from"/> to <paramref name="to"/> inside the
     /// caller's transaction. Throws when another runner moved it first, so the caller's

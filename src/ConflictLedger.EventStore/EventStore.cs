@@ -62,6 +62,10 @@ public sealed class EventStore
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => e.Metadata).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         try
         {
+            // Prepared, the function's plans survive on the physical connection; unprepared,
+            // the pool's reset (DISCARD ALL) throws them away and every append re-plans
+            // every statement inside it (measured: about half the append rate).
+            await command.PrepareAsync(ct);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return new AppendResult(

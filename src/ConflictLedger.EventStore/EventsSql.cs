@@ -66,5 +66,7 @@ internal sealed class EventsSql(string schema)
         on conflict (name) do update set tx_id = excluded.tx_id, seq = excluded.seq, updated_at = now()
         """;
 
+    public string DeleteCheckpoint => $"delete from {s}.checkpoints where name = $1";
+
     public string ListCheckpoints => $"select name, tx_id, seq, updated_at from {s}.checkpoints order by name";
 }

@@ -4,19 +4,17 @@ using Npgsql;
 namespace ConflictLedger.EventStore;
 
 /// <summary>
-/// Applies the ordered, embedded <c>Schema/*.sql</c> scripts of an assembly that have not
+/// Applies the ordered, embedded <c>{folder}/*.sql</c> scripts of an assembly that have not
 /// run yet, all in one transaction under an advisory lock: two processes starting at
 /// once queue up instead of racing, and a failing script leaves nothing behind.
 /// </summary>
 public static class SchemaMigrator
 {
     public static async Task<IReadOnlyList<string>> MigrateAsync(
-        NpgsqlDataSource dataSource, string schema, Assembly scriptsAssembly, string module, CancellationToken ct)
+        NpgsqlDataSource dataSource, string schema, Assembly scriptsAssembly, string module, CancellationToken ct, string folder = "Schema")
     {
-        var scripts = scriptsAssembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Schema.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var marker = "." + folder + ".";
+        var scripts = Scripts(scriptsAssembly, folder);
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -39,7 +37,7 @@ public static class SchemaMigrator
         var ran = new List<string>();
         foreach (var resource in scripts)
         {
-            var name = resource[(resource.IndexOf(".Schema.", StringComparison.Ordinal) + ".Schema.".Length)..];
+            var name = resource[(resource.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
             if (applied.Contains(name)) continue;
             await using var stream = scriptsAssembly.GetManifestResourceStream(resource)!;
             using var text = new StreamReader(stream);
@@ -57,10 +55,9 @@ public static class SchemaMigrator
 
     /// <summary>True when every script of the assembly has been applied to the schema.</summary>
     public static async Task<bool> IsCurrentAsync(
-        NpgsqlDataSource dataSource, string schema, Assembly scriptsAssembly, string module, CancellationToken ct)
+        NpgsqlDataSource dataSource, string schema, Assembly scriptsAssembly, string module, CancellationToken ct, string folder = "Schema")
     {
-        var expected = scriptsAssembly.GetManifestResourceNames()
-            .Count(n => n.Contains(".Schema.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal));
+        var expected = Scripts(scriptsAssembly, folder).Count;
         await using var command = dataSource.CreateCommand($"select count(*)::int from \"{schema}\".migrations where module = $1");
         command.Parameters.AddWithValue(module);
         try
@@ -72,6 +69,11 @@ public static class SchemaMigrator
             return false;
         }
     }
+
+    private static List<string> Scripts(Assembly assembly, string folder) => assembly.GetManifestResourceNames()
+        .Where(n => n.Contains("." + folder + ".", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)
+        .ToList();
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)

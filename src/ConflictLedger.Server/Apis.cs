@@ -1,3 +1,13 @@
+using ConflictLedger.Control;
+using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Occurrences;
+using ConflictLedger.ReadModel;
+using ConflictLedger.Server.Catalog;
+using ConflictLedger.Server.Control;
+using ConflictLedger.Server.Health;
+using ConflictLedger.Server.ReadModel;
+using ConflictLedger.Server.Reports;
+
 namespace ConflictLedger.Server;
 
 /// <summary>
@@ -15,17 +25,26 @@ public static class Apis
     /// </summary>
     public static IServiceCollection AddApiServices(this IServiceCollection services, ConflictLedgerOptions options)
     {
-        // services.AddHostedService<ProjectionDaemon>();
-        // services.AddSingleton<IReadinessCheck, ProjectionLagCheck>();
+        _ = options;
+        services.AddSingleton(sp => new ReadModelStore(sp.GetRequiredService<EventStore.EventStore>()));
+        services.AddSingleton(sp => new ReadModelDaemon(
+            sp.GetRequiredService<ReadModelStore>(), sp.GetRequiredService<LogNotifications>(), sp.GetRequiredService<ILogger<ReadModelDaemon>>()));
+        services.AddSingleton(sp => new ControlQueries(sp.GetRequiredService<ReadModelStore>()));
+        services.AddSingleton(sp => new OccurrenceService(sp.GetRequiredService<EventStore.EventStore>()));
+        services.AddSingleton<CatalogCache>();
+        // The seed is imported before the daemon starts and before the server listens.
+        services.AddHostedService<SeedImport>();
+        services.AddHostedService<ReadModelService>();
+        services.AddSingleton<IReadinessCheck, ProjectionLagCheck>();
         return services;
     }
 
     /// <summary>Writes (POST/PUT/PATCH/DELETE) under /api need an API key; reads are open unless RequireKeyForReads.</summary>
     public static IEndpointRouteBuilder MapApis(this IEndpointRouteBuilder app)
     {
-        // app.MapReportsApi();
-        // app.MapControlApi();
-        // app.MapCatalogApi();
+        app.MapReportsApi();
+        app.MapControlApi();
+        app.MapCatalogApi();
         return app;
     }
 }

@@ -10,6 +10,12 @@ public sealed class ConflictLedgerOptions
 
     public string Schema { get; set; } = "ledger";
 
+    /// <summary>The seed imported at start-up; by default <c>events/</c> in or above the working directory.</summary>
+    public string? EventsFolder { get; set; }
+
+    /// <summary>/health/ready fails while the read model is more events than this behind the log.</summary>
+    public long MaxProjectionLag { get; set; } = 1000;
+
     /// <summary>Keys accepted besides those made with <c>create-api-key</c>; hashed in memory at start.</summary>
     public List<string> ApiKeys { get; set; } = [];
 

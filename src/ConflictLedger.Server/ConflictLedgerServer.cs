@@ -30,6 +30,8 @@ public static class ConflictLedgerServer
         {
             Args = args,
             ApplicationName = typeof(ConflictLedgerServer).Assembly.GetName().Name,
+            // The page ships next to the assembly, so it is served wherever the server runs from (tests included).
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         // Defaults under every other source, so appsettings, environment and --Logging:... still win.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
@@ -70,6 +72,9 @@ public static class ConflictLedgerServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The analyst page: static files from wwwroot, no build step.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseMiddleware<ApiKeyAuthentication>();
         app.UseRateLimiter();
 

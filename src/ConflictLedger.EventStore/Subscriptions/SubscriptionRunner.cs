@@ -31,9 +31,10 @@ public sealed record SubscriptionOptions
 /// restart it resumes from the last committed batch, so an event is handled again only
 /// if its batch never committed. A failed batch is retried with backoff.
 /// </summary>
+/// <remarks>Without <paramref name="notifications"/> the runner only polls.</remarks>
 public sealed class SubscriptionRunner(
     EventStore store,
-    LogNotifications notifications,
+    LogNotifications? notifications,
     string name,
     BatchHandler handler,
     SubscriptionOptions? options = null,
@@ -76,6 +77,14 @@ public sealed class SubscriptionRunner(
         }
     }
 
+    /// <summary>Handles batches until the log has nothing more to give; returns how many events were handled.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        var handled = 0;
+        while (await TryBatchAsync(ct) is var batch and > 0) handled += batch;
+        return handled;
+    }
+
     /// <summary>
     /// Handles one batch. When the log has nothing new, waits for a notification or the
     /// poll interval. A notification can arrive before its event is readable (an older
@@ -84,13 +93,8 @@ public sealed class SubscriptionRunner(
     /// </summary>
     private async Task RunOnceAsync(CancellationToken ct)
     {
-        var next = notifications.NextAsync();
-        var from = await store.Checkpoints.LoadAsync(Name, ct);
-        Position = from;
-        var batch = new List<RecordedEvent>(options.BatchSize);
-        await foreach (var e in store.ReadAllAsync(from, new ReadAllOptions { Limit = options.BatchSize }, ct))
-            batch.Add(e);
-        if (batch.Count == 0)
+        var next = notifications?.NextAsync() ?? Task.Delay(Timeout.Infinite, ct);
+        if (await TryBatchAsync(ct) == 0)
         {
             var wait = notifiedButEmpty > 0 ? TimeSpan.FromMilliseconds(Math.Min(10 << Math.Min(notifiedButEmpty, 10), options.PollInterval.TotalMilliseconds)) : options.PollInterval;
             var woken = await LogNotifications.WaitAsync(next, wait, ct);
@@ -98,6 +102,17 @@ public sealed class SubscriptionRunner(
             return;
         }
         notifiedButEmpty = 0;
+    }
+
+    /// <summary>Reads one batch after the checkpoint and, if there is one, handles and commits it. Returns its size.</summary>
+    private async Task<int> TryBatchAsync(CancellationToken ct)
+    {
+        var from = await store.Checkpoints.LoadAsync(Name, ct);
+        Position = from;
+        var batch = new List<RecordedEvent>(options.BatchSize);
+        await foreach (var e in store.ReadAllAsync(from, new ReadAllOptions { Limit = options.BatchSize }, ct))
+            batch.Add(e);
+        if (batch.Count == 0) return 0;
 
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -106,6 +121,7 @@ public sealed class SubscriptionRunner(
         await tx.CommitAsync(ct);
         Position = batch[^1].Position;
         Committed?.Invoke(Position);
+        return batch.Count;
     }
 
     private int notifiedButEmpty;

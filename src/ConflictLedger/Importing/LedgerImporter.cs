@@ -55,6 +55,21 @@ public sealed class LedgerImporter(EventStore.EventStore store)
     }
 
     /// <summary>
+    /// Imports an ACLED CSV export (either layout). Each row is an occurrence keyed by
+    /// EVENT_ID_CNTY: an unchanged row appends nothing, a revised row a correction (ACLED
+    /// overwrites its history; the ledger keeps it). Unknown actors and places join the
+    /// catalog. The whole file commits or none of it does.
+    /// </summary>
+    public async Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct = default)
+    {
+        var name = Path.GetFileName(path);
+        var rows = Acled.AcledCsv.Read(name, await File.ReadAllBytesAsync(path, ct));
+        var catalog = (await CatalogLedger.LoadAsync(store, ct)).Catalog;
+        var mapped = Acled.AcledMapping.ToAccounts(catalog, rows, name);
+        return await RecordAsync(mapped.Accounts, mapped.NewActors, mapped.NewLandmarks, $"ACLED row revised ({name})", ct) with { Files = 1 };
+    }
+
+    /// <summary>
     /// Records accounts (and the catalog entries they need) in one transaction.
     /// <paramref name="correctionReason"/> explains corrections made by re-importing.
     /// </summary>
@@ -68,7 +83,8 @@ public sealed class LedgerImporter(EventStore.EventStore store)
 
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        int appended = 0, present = 0;
+        // Catalog entries the log already holds as given count as present.
+        int appended = 0, present = actors.Count + landmarks.Count - catalogChanges.Count;
         LogPosition? last = null;
 
         foreach (var (stream, expected, e) in catalogChanges)

@@ -64,7 +64,12 @@ public sealed record Account(
     public IEnumerable<string> ActorsIn(ActorRole role) => Actors.Where(a => a.Role == role).Select(a => a.Actor);
 }
 
-/// <summary>ACLED fields kept verbatim so an export gives the row back.</summary>
+/// <summary>
+/// ACLED fields kept verbatim so an export gives the row back. <paramref name="EventType"/>
+/// is the type as the file wrote it (pre-2019 files: "Battle-No change of territory", no
+/// sub-event type). <paramref name="EventDate"/> is ACLED's own date: with time_precision 2
+/// or 3 the account's window is wider and no longer says which day ACLED wrote.
+/// </summary>
 public sealed record AcledDetails(
     string EventIdCnty,
     string EventType,
@@ -92,4 +97,5 @@ public sealed record AcledDetails(
     string? Region,
     string? DisorderType,
     string? CivilianTargeting,
-    string? Timestamp);
+    string? Timestamp,
+    DateOnly? EventDate = null);

@@ -1,0 +1,52 @@
+using ConflictLedger.EventStore;
+using Npgsql;
+
+namespace ConflictLedger.Benchmarks;
+
+/// <summary>
+/// A throwaway schema for one benchmark: the store's tables, migrated the store's own way,
+/// and <c>raw_events</c>, a plain copy of the events table (same columns, defaults,
+/// constraints and indexes) for the raw baseline, so both sides pay for the same indexes.
+/// </summary>
+internal sealed class BenchSchema : IAsyncDisposable
+{
+    private BenchSchema(NpgsqlDataSource dataSource, string name)
+    {
+        DataSource = dataSource;
+        Name = name;
+        Store = new EventStore.EventStore(dataSource, new EventStoreOptions(name));
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+    public string Name { get; }
+    public EventStore.EventStore Store { get; }
+    public string Events => $"\"{Name}\".events";
+    public string Streams => $"\"{Name}\".streams";
+    public string RawEvents => $"\"{Name}\".raw_events";
+
+    public static async Task<BenchSchema> CreateAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        var schema = new BenchSchema(dataSource, "bench_" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            await schema.Store.MigrateAsync(ct);
+            await schema.ExecuteAsync($"create table {schema.RawEvents} (like {schema.Events} including all)", ct);
+            return schema;
+        }
+        catch
+        {
+            await schema.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    // Not cancellable on purpose: a cancelled run still drops its schema.
+    public async ValueTask DisposeAsync() =>
+        await ExecuteAsync($"drop schema if exists \"{Name}\" cascade", CancellationToken.None);
+}

@@ -1,0 +1,41 @@
+using ConflictLedger.Occurrences;
+
+namespace ConflictLedger.Control;
+
+/// <summary>
+/// held: one side holds it by every standing account; contested: held, but fighting is
+/// reported there; disputed: sources name different holders for the same time;
+/// uncertain: inside a change's date window, so either side may hold it;
+/// unknown: a side lost it and no source names who holds it now.
+/// </summary>
+public enum ControlStatus { Held, Contested, Disputed, Uncertain, Unknown }
+
+/// <summary>An account behind an interval, and what it contributes to it.</summary>
+public sealed record Evidence(
+    Guid EventId,
+    long Position,
+    string OccurrenceId,
+    string AccountId,
+    OccurrenceKind Kind,
+    string Says,
+    Firmness Firmness,
+    string? Claimant,
+    Extent? Extent,
+    SourceRef Source);
+
+/// <summary>
+/// Who controlled a landmark over <c>[From, To)</c> (world time, whole days; null is
+/// open-ended). <paramref name="Controller"/> is set when one side holds it; otherwise
+/// <paramref name="Candidates"/> names the sides in question.
+/// </summary>
+public sealed record ControlInterval(
+    string Landmark,
+    DateOnly? From,
+    DateOnly? To,
+    string? Controller,
+    ControlStatus Status,
+    IReadOnlyList<string> Candidates,
+    IReadOnlyList<Evidence> Evidence)
+{
+    public bool Covers(DateOnly day) => (From is null || From <= day) && (To is null || day < To);
+}

@@ -1,0 +1,126 @@
+namespace ConflictLedger.Control;
+
+/// <summary>
+/// Derives a landmark's control intervals from the claims about it. Pure: the same
+/// claims give the same intervals whatever order they were appended in, so an
+/// incremental update equals a rebuild. The rules, in the order they apply:
+/// <list type="number">
+/// <item>Claims are ordered by world time (window start, window end, occurrence id),
+/// never by when they were appended: a late report of an early event lands in place.</item>
+/// <item>The accounts of one occurrence form one change. Its window runs from the
+/// earliest start to the latest end any source gives: never more certain than the
+/// least certain source.</item>
+/// <item>Inside a change's window the landmark is <c>uncertain</c> between the sides
+/// the change names.</item>
+/// <item>Between two changes, the earlier change's gainer and the later change's loser
+/// both say who held it. If they agree (or only one speaks) it is <c>held</c>; if they
+/// name different sides, or sources of one change name different gainers, it is
+/// <c>disputed</c>. A loss with no gainer named leaves it <c>unknown</c>. Before the
+/// first change, only that change's loser speaks; with no loser named, nothing is known
+/// and no interval is given.</item>
+/// <item>A held interval during reported fighting at the landmark is <c>contested</c>.</item>
+/// <item>Only claims about this landmark count: a take-over of a building in a city
+/// says nothing about the city (a claim about the city is made on the city itself).</item>
+/// </list>
+/// </summary>
+public static class ControlTimeline
+{
+    private sealed record Change(string OccurrenceId, DateOnly Start, DateOnly End, IReadOnlyList<string> Gainers, IReadOnlyList<string> Losers, IReadOnlyList<ControlClaim> Claims);
+
+    public static IReadOnlyList<ControlInterval> Build(string landmark, IEnumerable<ControlClaim> claims)
+    {
+        var mine = claims.Where(c => c.Landmark == landmark).ToList();
+        var changes = mine.Where(c => c.Effect == ClaimEffect.Change)
+            .GroupBy(c => c.OccurrenceId, StringComparer.Ordinal)
+            .Select(g => new Change(
+                g.Key,
+                g.Min(c => c.Earliest),
+                g.Max(c => c.End),
+                g.SelectMany(c => c.Gainers).Distinct().Order(StringComparer.Ordinal).ToList(),
+                g.SelectMany(c => c.Losers).Distinct().Order(StringComparer.Ordinal).ToList(),
+                g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
+            .OrderBy(c => c.Start).ThenBy(c => c.End).ThenBy(c => c.OccurrenceId, StringComparer.Ordinal)
+            .ToList();
+        if (changes.Count == 0) return [];
+        var fighting = mine.Where(c => c.Effect == ClaimEffect.Fighting)
+            .OrderBy(c => c.Earliest).ThenBy(c => c.AccountId, StringComparer.Ordinal).ToList();
+
+        var boundaries = changes.SelectMany(c => new[] { c.Start, c.End })
+            .Concat(fighting.SelectMany(f => new[] { f.Earliest, f.End }))
+            .Distinct().Order().Select(d => (DateOnly?)d).ToList();
+        var edges = boundaries.Prepend(null).Zip(boundaries.Append(null));
+
+        var intervals = new List<ControlInterval>();
+        foreach (var (from, to) in edges)
+        {
+            if (Segment(landmark, from, to, changes, fighting) is { } interval) intervals.Add(interval);
+        }
+        return Merge(intervals);
+    }
+
+    private static ControlInterval? Segment(string landmark, DateOnly? from, DateOnly? to, List<Change> changes, List<ControlClaim> fighting)
+    {
+        var covering = changes.Where(c => from is { } f && to is { } t && c.Start <= f && t <= c.End).ToList();
+        if (covering.Count > 0)
+        {
+            var sides = covering.SelectMany(c => c.Losers.Concat(c.Gainers)).Distinct().Order(StringComparer.Ordinal).ToList();
+            return new ControlInterval(landmark, from, to, null, ControlStatus.Uncertain, sides,
+                covering.SelectMany(c => c.Claims.Select(claim => Cite(claim, "changed hands within " + Window(c)))).ToList());
+        }
+
+        var before = from is { } start ? changes.LastOrDefault(c => c.End <= start) : null;
+        var after = to is { } end ? changes.FirstOrDefault(c => c.Start >= end) : null;
+        var gained = before?.Gainers ?? [];
+        var lost = after?.Losers ?? [];
+        var evidence = (before?.Claims.Select(c => Cite(c, Gained(c))) ?? [])
+            .Concat(lost.Count > 0 ? after!.Claims.Select(c => Cite(c, Lost(c))) : [])
+            .ToList();
+
+        if (before is null && lost.Count == 0) return null;
+        if (before is not null && gained.Count == 0 && lost.Count == 0)
+            return new ControlInterval(landmark, from, to, null, ControlStatus.Unknown, [], evidence);
+
+        var holders = gained.Concat(lost).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (holders.Count > 1)
+            return new ControlInterval(landmark, from, to, null, ControlStatus.Disputed, holders, evidence);
+
+        var fights = fighting.Where(f => (to is null || f.Earliest < to) && (from is null || f.End > from)).ToList();
+        return fights.Count == 0
+            ? new ControlInterval(landmark, from, to, holders[0], ControlStatus.Held, holders, evidence)
+            : new ControlInterval(landmark, from, to, holders[0], ControlStatus.Contested, holders,
+                evidence.Concat(fights.Select(f => Cite(f, "fighting reported " + Window(f.Earliest, f.End)))).ToList());
+    }
+
+    /// <summary>Joins neighbours that say the same thing on the same evidence.</summary>
+    private static List<ControlInterval> Merge(List<ControlInterval> intervals)
+    {
+        var merged = new List<ControlInterval>();
+        foreach (var next in intervals)
+        {
+            if (merged.Count > 0 && merged[^1] is var last && last.To == next.From && Same(last, next))
+                merged[^1] = last with { To = next.To };
+            else
+                merged.Add(next);
+        }
+        return merged;
+    }
+
+    private static bool Same(ControlInterval a, ControlInterval b) =>
+        a.Controller == b.Controller && a.Status == b.Status &&
+        a.Candidates.SequenceEqual(b.Candidates) &&
+        a.Evidence.Select(e => (e.EventId, e.Says)).SequenceEqual(b.Evidence.Select(e => (e.EventId, e.Says)));
+
+    private static Evidence Cite(ControlClaim c, string says) =>
+        new(c.EventId, c.Position, c.OccurrenceId, c.AccountId, c.Kind, says, c.Firmness, c.Claimant, c.Extent, c.Source);
+
+    private static string Gained(ControlClaim c) => c.Gainers.Count > 0
+        ? $"taken by {string.Join(" and ", c.Gainers)} by {c.Latest:yyyy-MM-dd}"
+        : $"lost by {string.Join(" and ", c.Losers)} by {c.Latest:yyyy-MM-dd}, no gainer named";
+
+    private static string Lost(ControlClaim c) => $"held by {string.Join(" and ", c.Losers)} until it was lost from {c.Earliest:yyyy-MM-dd}";
+
+    private static string Window(Change c) => Window(c.Start, c.End);
+
+    private static string Window(DateOnly start, DateOnly end) =>
+        start == end.AddDays(-1) ? $"on {start:yyyy-MM-dd}" : $"between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using ConflictLedger.Catalog;
+using ConflictLedger.Occurrences;
+
+namespace ConflictLedger.Importing.Acled;
+
+/// <summary>
+/// Accounts as a CSV in ACLED's current 31-column layout. An account imported from ACLED
+/// gives its row back from the fields it kept (a pre-2019 type translated to the current
+/// event and sub-event type); any other account is described in ACLED's terms through the
+/// catalog.
+/// </summary>
+public static class AcledExport
+{
+    public static readonly IReadOnlyList<string> Columns =
+    [
+        "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+        "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+        "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+        "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+    ];
+
+    public static string ToCsv(IEnumerable<Account> accounts, Catalog.Catalog catalog)
+    {
+        var csv = new StringBuilder();
+        AppendRecord(csv, Columns);
+        foreach (var account in accounts)
+        {
+            var cells = account.Acled is { } acled ? FromAcled(account, acled, catalog) : Derived(account, catalog);
+            AppendRecord(csv, Columns.Select(c => cells.GetValueOrDefault(c)));
+        }
+        return csv.ToString();
+    }
+
+    private static Dictionary<string, string?> FromAcled(Account account, AcledDetails acled, Catalog.Catalog catalog)
+    {
+        var type = TypeOf(account, acled, catalog);
+        var date = acled.EventDate ?? account.When.Earliest;
+        return new Dictionary<string, string?>
+        {
+            ["event_id_cnty"] = acled.EventIdCnty,
+            ["event_date"] = Date(date),
+            ["year"] = Number(date.Year),
+            ["time_precision"] = Number(acled.TimePrecision),
+            ["disorder_type"] = acled.DisorderType ?? DisorderOf(type.EventType),
+            ["event_type"] = type.EventType,
+            ["sub_event_type"] = type.SubEventType,
+            ["actor1"] = acled.Actor1,
+            ["assoc_actor_1"] = acled.AssocActor1,
+            ["inter1"] = acled.Inter1,
+            ["actor2"] = acled.Actor2,
+            ["assoc_actor_2"] = acled.AssocActor2,
+            ["inter2"] = acled.Inter2,
+            ["interaction"] = acled.Interaction,
+            ["civilian_targeting"] = acled.CivilianTargeting,
+            ["iso"] = acled.Iso,
+            ["region"] = acled.Region,
+            ["country"] = acled.Country,
+            ["admin1"] = acled.Admin1,
+            ["admin2"] = acled.Admin2,
+            ["admin3"] = acled.Admin3,
+            ["location"] = acled.Location ?? catalog.Landmark(account.Place)?.Name ?? account.Place,
+            ["latitude"] = Number(acled.Latitude),
+            ["longitude"] = Number(acled.Longitude),
+            ["geo_precision"] = Number(acled.GeoPrecision),
+            ["source"] = account.Source.Outlet,
+            ["source_scale"] = acled.SourceScale,
+            ["notes"] = acled.Notes ?? account.Source.Quote,
+            ["fatalities"] = Number(account.Fatalities?.Low),
+            ["tags"] = acled.Tags,
+            ["timestamp"] = acled.Timestamp,
+        };
+    }
+
+    /// <summary>
+    /// The row's own types while they still say what the account says; a pre-2019 type or
+    /// a kind corrected since the import is translated from the kind.
+    /// </summary>
+    private static AcledType TypeOf(Account account, AcledDetails acled, Catalog.Catalog catalog)
+    {
+        if (acled.SubEventType is { } sub && AcledMapping.KindOf(acled.EventType, sub, acled.Notes) == account.Kind)
+            return new AcledType(acled.EventType, sub);
+        if (acled.SubEventType is null && account.Kind == OccurrenceKind.TerritoryTaken
+            && AcledMapping.SameType(acled.EventType, "Battle-Government regains territory"))
+            return GovernmentRegainsTerritory;
+        return DerivedType(account, catalog);
+    }
+
+    private static readonly AcledType GovernmentRegainsTerritory = new("Battles", "Government regains territory");
+
+    private static AcledType DerivedType(Account account, Catalog.Catalog catalog) =>
+        account.Kind == OccurrenceKind.TerritoryTaken
+        && account.ActorsIn(ActorRole.Gainer).Any(id => catalog.Actor(id)?.Kind == ActorKind.StateForce)
+            ? GovernmentRegainsTerritory
+            : account.Kind.Acled();
+
+    private static Dictionary<string, string?> Derived(Account account, Catalog.Catalog catalog)
+    {
+        var type = DerivedType(account, catalog);
+        var (actor1, assoc1, actor2, assoc2) = ActorColumns(account);
+        var place = catalog.Landmark(account.Place);
+        var located = place is null ? null : catalog.AncestorsOf(place.Id).Prepend(place).FirstOrDefault(l => l.Lat is not null && l.Lon is not null);
+        var country = place is null ? null : catalog.AncestorsOf(place.Id).Prepend(place).FirstOrDefault(l => l.Kind == "country");
+        var when = account.When;
+        return new Dictionary<string, string?>
+        {
+            // Accounts carry no id of their own; the content gives one that stays put across exports.
+            ["event_id_cnty"] = "ledger-" + DeterministicId.Hash(Json.Serialize(account)),
+            ["event_date"] = Date(when.Earliest),
+            ["year"] = Number(when.Earliest.Year),
+            ["time_precision"] = Number(TimePrecisionOf(when)),
+            ["disorder_type"] = DisorderOf(type.EventType),
+            ["event_type"] = type.EventType,
+            ["sub_event_type"] = type.SubEventType,
+            ["actor1"] = AcledName(catalog, actor1),
+            ["assoc_actor_1"] = Join(assoc1.Select(id => AcledName(catalog, id))),
+            ["inter1"] = Inter(catalog, actor1),
+            ["actor2"] = AcledName(catalog, actor2),
+            ["assoc_actor_2"] = Join(assoc2.Select(id => AcledName(catalog, id))),
+            ["inter2"] = Inter(catalog, actor2),
+            ["country"] = country?.Name,
+            ["location"] = place?.Name ?? account.Place,
+            ["latitude"] = Number(located?.Lat),
+            ["longitude"] = Number(located?.Lon),
+            // ACLED's 1 is the place itself, 2 somewhere near or within the named area.
+            ["geo_precision"] = located is null ? null : Number(located == place ? 1 : 2),
+            ["source"] = account.Source.Outlet,
+            ["notes"] = account.Source.Quote ?? account.Note,
+            ["fatalities"] = Number(account.Fatalities?.Low ?? 0),
+        };
+    }
+
+    /// <summary>
+    /// ACLED's time precision for a window. A "day" window that spans several days (fighting
+    /// "over four days") is as coarse as the week or month it fits in.
+    /// </summary>
+    private static int TimePrecisionOf(WorldTime when) => when.Precision switch
+    {
+        DatePrecision.Day when when.IsExactDay => 1,
+        DatePrecision.Day when when.Latest.DayNumber - when.Earliest.DayNumber < 7 => 2,
+        DatePrecision.Week => 2,
+        _ => 3,
+    };
+
+    /// <summary>
+    /// actor1 and actor2 by the roles the kind gives them; everyone else (supporters, a
+    /// third side) as associated actors. When no source named the perpetrator, actor1 stays
+    /// empty rather than turning the target into one.
+    /// </summary>
+    private static (string? Actor1, List<string> Assoc1, string? Actor2, List<string> Assoc2) ActorColumns(Account account)
+    {
+        var (role1, role2) = AcledMapping.RolesOf(account.Kind);
+        var main = account.Actors.Where(a => a.Role != ActorRole.Supporter).ToList();
+        var first = main.FirstOrDefault(a => a.Role == role1);
+        var second = main.FirstOrDefault(a => a.Role == role2 && a != first);
+        if (first is null && second is null) first = main.FirstOrDefault();
+        var assoc1 = account.ActorsIn(ActorRole.Supporter).ToList();
+        var assoc2 = new List<string>();
+        foreach (var other in main.Where(a => a != first && a != second))
+            (other.Role == role1 ? assoc1 : assoc2).Add(other.Actor);
+        return (first?.Actor, assoc1, second?.Actor, assoc2);
+    }
+
+    private static string? AcledName(Catalog.Catalog catalog, string? id) =>
+        id is null ? null : catalog.Actor(id) is { } actor ? actor.AcledName ?? actor.Name : id;
+
+    private static string? Inter(Catalog.Catalog catalog, string? id) => (id is null ? null : catalog.Actor(id)?.Kind) switch
+    {
+        ActorKind.StateForce => "State forces",
+        ActorKind.Civilians => "Civilians",
+        _ => null,
+    };
+
+    private static string? DisorderOf(string eventType) => eventType switch
+    {
+        "Battles" or "Explosions/Remote violence" or "Violence against civilians" => "Political violence",
+        "Protests" or "Riots" => "Demonstrations",
+        "Strategic developments" => "Strategic developments",
+        _ => null,
+    };
+
+    private static string? Join(IEnumerable<string?> names)
+    {
+        var text = string.Join("; ", names.Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal));
+        return text.Length == 0 ? null : text;
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? Number(int? n) => n?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Number(double? n) => n?.ToString(CultureInfo.InvariantCulture);
+
+    private static void AppendRecord(StringBuilder csv, IEnumerable<string?> cells)
+    {
+        csv.AppendJoin(',', cells.Select(Csv.Field));
+        csv.Append("\r\n");
+    }
+}

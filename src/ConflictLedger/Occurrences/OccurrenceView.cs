@@ -1,0 +1,51 @@
+namespace ConflictLedger.Occurrences;
+
+/// <summary>One source's death toll for an occurrence.</summary>
+public sealed record SourceFigure(string AccountId, string Outlet, string? File, Fatalities Fatalities, Firmness Firmness);
+
+/// <summary>
+/// The casualty figures of an occurrence across its standing accounts, like UCDP's
+/// low/high: "at least N" counts as N, so 11 and "at least 20" give 11 to 20.
+/// </summary>
+public sealed record CasualtyRange(IReadOnlyList<SourceFigure> Figures, int? Low, int? High, int Sources)
+{
+    public static CasualtyRange Of(IEnumerable<CurrentAccount> accounts)
+    {
+        var figures = accounts
+            .Where(a => !a.Retracted && a.Account.Fatalities is not null)
+            .OrderBy(a => a.AccountId, StringComparer.Ordinal)
+            .Select(a => new SourceFigure(a.AccountId, a.Account.Source.Outlet, a.Account.Source.File, a.Account.Fatalities!, a.Account.Firmness))
+            .ToList();
+        return figures.Count == 0
+            ? new CasualtyRange([], null, null, 0)
+            : new CasualtyRange(figures, figures.Min(f => f.Fatalities.Low), figures.Max(f => f.Fatalities.Low), figures.Count);
+    }
+}
+
+/// <summary>An occurrence as analysts read it: every account (retracted ones marked), the window all sources span, the casualty range.</summary>
+public sealed record OccurrenceView(
+    string Id,
+    IReadOnlyList<OccurrenceKind> Kinds,
+    IReadOnlyList<string> Places,
+    DateOnly Earliest,
+    DateOnly Latest,
+    IReadOnlyList<CurrentAccount> Accounts,
+    CasualtyRange Casualties)
+{
+    public static OccurrenceView Of(Occurrence occurrence)
+    {
+        var accounts = occurrence.Accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal).ToList();
+        var standing = accounts.Where(a => !a.Retracted).ToList();
+        var basis = standing.Count > 0 ? standing : accounts;
+        return new OccurrenceView(
+            occurrence.Id,
+            basis.Select(a => a.Account.Kind).Distinct().Order().ToList(),
+            basis.Select(a => a.Account.Place).Distinct().Order(StringComparer.Ordinal).ToList(),
+            basis.Min(a => a.Account.When.Earliest),
+            basis.Max(a => a.Account.When.Latest),
+            accounts,
+            CasualtyRange.Of(accounts));
+    }
+
+    public Occurrence ToOccurrence() => new(Id, Accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal));
+}

@@ -1,0 +1,57 @@
+using ConflictLedger.EventStore;
+using ConflictLedger.Importing;
+using ConflictLedger.ReadModel;
+using ConflictLedger.Testing;
+
+namespace ConflictLedger.Tests;
+
+/// <summary>A ledger in its own schema with its read model; <see cref="ProjectAsync"/> brings the read model up to date.</summary>
+public class LedgerFixture : StoreFixture
+{
+    public ReadModelStore ReadModels { get; private set; } = null!;
+    public LedgerImporter Importer { get; private set; } = null!;
+
+    public static string EventsFolder => Path.Combine(TestDatabase.RepositoryRoot(), "events");
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        ReadModels = new ReadModelStore(Store);
+        Importer = new LedgerImporter(Store);
+        await ReadModels.EnsureAsync();
+    }
+
+    /// <summary>Projects until the read model reflects <paramref name="position"/> (an event may need a moment to become readable).</summary>
+    public async Task ProjectAsync(long position)
+    {
+        var target = await Store.ResolveAsync(position) ?? throw new InvalidOperationException($"no event at {position}");
+        var generation = await ReadModels.ActiveSchemaAsync();
+        var projection = new ReadModelProjection(generation);
+        var runner = new EventStore.Subscriptions.SubscriptionRunner(Store, null, ReadModelStore.CheckpointName(generation),
+            (batch, tx, ct) => projection.ApplyAsync(batch, tx, deferIntervals: false, ct));
+        await Eventually.TrueAsync(async () =>
+        {
+            await runner.CatchUpAsync(CancellationToken.None);
+            return await ReadModels.PositionAsync(generation) >= target;
+        }, $"read model at {position}");
+    }
+
+    public async Task<ImportSummary> ImportSeedAsync()
+    {
+        var summary = await Importer.ImportEventsFolderAsync(EventsFolder);
+        if (summary.LastPosition is { } last) await ProjectAsync(last);
+        return summary;
+    }
+}
+
+/// <summary>A ledger with the Derna seed imported and projected.</summary>
+public sealed class SeededLedgerFixture : LedgerFixture
+{
+    public ImportSummary FirstImport { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        FirstImport = await ImportSeedAsync();
+    }
+}
