@@ -41,7 +41,8 @@ public static class ConflictLedgerServer
         options.Database ??= builder.Configuration["CONFLICTLEDGER_DB"] ?? throw new InvalidOperationException(
             "No database configured: set ConflictLedger:Database (or the CONFLICTLEDGER_DB environment variable) to an Npgsql connection string.");
         var storeOptions = new EventStoreOptions(options.Schema);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        // Loopback unless told otherwise (--urls, ASPNETCORE_URLS, or the HTTP(S)_PORTS containers set).
+        if (new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 

@@ -1,4 +1,5 @@
 using ConflictLedger.Server.Operations;
+using Microsoft.Extensions.Logging.Console;
 
 namespace ConflictLedger.Server.Access;
 
@@ -12,7 +13,12 @@ public static class CreateApiKeyVerb
             await output.WriteLineAsync("usage: conflictledger create-api-key <name> [--ConflictLedger:Schema=<schema>]");
             return 2;
         }
-        await using var app = ConflictLedgerServer.Build(args[1..], configure);
+        await using var app = ConflictLedgerServer.Build(args[1..], builder =>
+        {
+            // Standard output carries the key alone, so scripts can capture it.
+            builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+            configure?.Invoke(builder);
+        });
         var ct = app.Lifetime.ApplicationStopping;
         await app.Services.GetRequiredService<DatabaseMigrations>().MigrateAsync(ct);
         var key = await app.Services.GetRequiredService<ApiKeys>().CreateAsync(args[0], ct);

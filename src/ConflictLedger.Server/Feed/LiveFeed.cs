@@ -3,6 +3,7 @@ using ConflictLedger.EventStore;
 using ConflictLedger.EventStore.Subscriptions;
 using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
+using Npgsql;
 
 namespace ConflictLedger.Server.Feed;
 
@@ -71,6 +72,11 @@ public sealed class LiveFeed(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The client left or the server is stopping: either way the stream is over.
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException)
+        {
+            // Ending the stream is the recovery: the client reconnects with Last-Event-ID and loses nothing.
+            logger.LogWarning(ex, "Live feed stream ended by an error");
         }
         finally
         {

@@ -24,7 +24,10 @@ public static class WebhookSignature
     public static string Sign(string secret, string messageId, long timestamp, ReadOnlySpan<byte> body)
     {
         var key = KeyOf(secret) ?? throw new ArgumentException("The secret is not a whsec_ secret.", nameof(secret));
-        var signed = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{messageId}.{timestamp}.")).Concat(body.ToArray()).ToArray();
+        var prefix = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{messageId}.{timestamp}."));
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
     }
 }

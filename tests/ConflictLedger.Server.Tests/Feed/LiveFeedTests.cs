@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json;
+using ConflictLedger.EventStore;
+
+namespace ConflictLedger.Server.Tests.Feed;
+
+public sealed class LiveFeedTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private EventStore.EventStore Store => server.Store;
+
+    private static Guid IdOf(SseMessage message) => JsonDocument.Parse(message.Data!).RootElement.GetProperty("id").GetGuid();
+
+    [Fact]
+    public async Task a_live_client_receives_appended_events_with_the_position_as_id()
+    {
+        var after = await Store.MarkAsync();
+        await using var live = await SseClient.ConnectAsync(server.Client, $"/feed/live?after={after}");
+        Assert.Equal("text/event-stream", live.Response.Content.Headers.ContentType?.MediaType);
+
+        var appended = await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence(type: TestEvents.Protest), TestEvents.Occurrence());
+        var received = await live.ReadEventsAsync(3);
+
+        var recorded = await Store.VisibleAsync(appended);
+        Assert.Equal(recorded.Select(e => e.Position.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)), received.Select(m => m.Id));
+        Assert.Equal(recorded.Select(e => e.Type), received.Select(m => m.Event));
+        Assert.Equal(recorded.Select(e => e.Id), received.Select(IdOf));
+    }
+
+    [Fact]
+    public async Task an_idle_stream_gets_keep_alive_comments()
+    {
+        var after = await Store.MarkAsync();
+        await using var live = await SseClient.ConnectAsync(server.Client, $"/feed/live?after={after}");
+
+        // The marker itself is not sent (it is the resume point); the first message is the heartbeat.
+        var message = await live.ReadAsync();
+
+        Assert.Equal("keep-alive", message.Comment);
+    }
+
+    [Fact]
+    public async Task type_and_landmark_filters_send_only_matching_events()
+    {
+        var after = await Store.MarkAsync();
+        await using var live = await SseClient.ConnectAsync(server.Client, $"/feed/live?after={after}&landmark=derna&type={TestEvents.Clash}");
+
+        var events = await Store.AppendEachAsync(
+            TestEvents.Occurrence("benghazi"), TestEvents.Occurrence("derna"), TestEvents.Occurrence("derna", TestEvents.Protest),
+            TestEvents.Occurrence("sirte"), TestEvents.Occurrence("derna"));
+        var received = await live.ReadEventsAsync(2);
+
+        // In order, so once the last match arrives every event before it has been passed over.
+        Assert.Equal([events[1].Id, events[4].Id], received.Select(IdOf));
+    }
+
+    [Fact]
+    public async Task resuming_with_last_event_id_across_a_restart_loses_and_repeats_nothing()
+    {
+        var after = await Store.MarkAsync();
+        string lastSeen;
+        await using (var first = await server.StartServerAsync())
+        {
+            await using var live = await SseClient.ConnectAsync(first.Client, $"/feed/live?after={after}");
+            await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence(), TestEvents.Occurrence());
+            lastSeen = (await live.ReadEventsAsync(3))[^1].Id!;
+        }
+
+        var whileDown = await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence(), TestEvents.Occurrence());
+        await using var second = await server.StartServerAsync();
+        await using var resumed = await SseClient.ConnectAsync(second.Client, "/feed/live", lastEventId: lastSeen);
+        var afterRestart = await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence());
+        var received = await resumed.ReadEventsAsync(5);
+
+        Assert.Equal(whileDown.Concat(afterRestart).Select(e => e.Id), received.Select(IdOf));
+        var sentinel = await Store.AppendEachAsync(TestEvents.Occurrence());
+        Assert.Equal(sentinel[0].Id, IdOf((await resumed.ReadEventsAsync(1))[0]));
+    }
+
+    [Fact]
+    public async Task an_unknown_last_event_id_is_a_400_problem()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/feed/live");
+        request.Headers.Add("Last-Event-ID", "999999999999");
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("Last-Event-ID", out _));
+    }
+}

@@ -1,0 +1,59 @@
+using ConflictLedger.EventStore;
+using ConflictLedger.Testing;
+
+namespace ConflictLedger.Server.Tests;
+
+internal static class TestEvents
+{
+    public const string Clash = "armed-clash-reported.v1";
+    public const string Protest = "protest-reported.v1";
+
+    /// <summary>An occurrence account at a landmark, shaped like the domain's occurrence events.</summary>
+    public static EventData Occurrence(string place = "derna", string type = Clash)
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        return new(Guid.NewGuid(), type,
+            $$$"""{"occurrenceId": "o-{{{id}}}", "accountId": "a-{{{id}}}", "account": {"kind": "armed-clash", "place": "{{{place}}}"}}""");
+    }
+
+    public static string NewStream() => "incident-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Appends each event in its own transaction, in order, and returns them.</summary>
+    public static async Task<List<EventData>> AppendEachAsync(this EventStore.EventStore store, params EventData[] events)
+    {
+        foreach (var e in events) await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, [e]);
+        return [.. events];
+    }
+
+    public static async Task<List<EventData>> AppendManyAsync(this EventStore.EventStore store, int count, string place = "derna")
+    {
+        var events = Enumerable.Range(0, count).Select(_ => Occurrence(place)).ToArray();
+        await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, events);
+        return [.. events];
+    }
+
+    /// <summary>
+    /// Appends a marker and returns its position: everything a test appends afterwards follows it.
+    /// </summary>
+    public static async Task<long> MarkAsync(this EventStore.EventStore store) =>
+        (await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "marker.v1", "{}")])).Position.Value;
+
+    /// <summary>
+    /// Waits until the given events are readable and returns them in log order. An event is
+    /// readable only once every older transaction in the cluster has finished, and other
+    /// test classes hold transactions open, so a read right after an append may not see it.
+    /// </summary>
+    public static async Task<List<RecordedEvent>> VisibleAsync(this EventStore.EventStore store, IEnumerable<EventData> events)
+    {
+        var ids = events.Select(e => e.Id).ToHashSet();
+        var found = new List<RecordedEvent>();
+        await Eventually.TrueAsync(async () =>
+        {
+            found = [];
+            await foreach (var e in store.ReadAllAsync(LogPosition.Start))
+                if (ids.Contains(e.Id)) found.Add(e);
+            return found.Count == ids.Count;
+        }, $"{ids.Count} events readable");
+        return found;
+    }
+}
