@@ -221,6 +221,18 @@ public sealed class EventStore
         return await reader.ReadAsync(ct) ? new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1)) : LogPosition.Start;
     }
 
+    /// <summary>
+    /// The position of the last event committed so far (<see cref="LogPosition.Start"/> for
+    /// an empty log). Readers reach it once every older transaction has finished: wait for
+    /// it to know that everything committed before this call has been read.
+    /// </summary>
+    public async Task<LogPosition> LastCommittedAsync(CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand(sql.LastCommitted);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1)) : LogPosition.Start;
+    }
+
     /// <summary>The full position of the event numbered <paramref name="position"/>; null when no event has that number.</summary>
     public async Task<LogPosition?> ResolveAsync(long position, CancellationToken ct = default)
     {

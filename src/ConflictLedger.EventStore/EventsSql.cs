@@ -31,6 +31,9 @@ internal sealed class EventsSql(string schema)
          order by tx_id desc, seq desc limit 1
         """;
 
+    /// <summary>The last committed event in log order, whether or not readers may see it yet.</summary>
+    public string LastCommitted => $"select tx_id, seq from {s}.events order by tx_id desc, seq desc limit 1";
+
     public string Resolve => $"select tx_id, seq from {s}.events where seq = $1";
 
     public string CountAfter => $"""

@@ -45,13 +45,13 @@ public sealed class SubscriptionRunner(
 
     public string Name { get; } = name;
 
-    /// <summary>The position of the last committed batch.</summary>
+    /// <summary>The subscription's position: its last committed batch, or where another runner of it has moved it.</summary>
     public LogPosition Position { get; private set; }
 
     public int FailedBatches { get; private set; }
 
-    /// <summary>Raised after each committed batch, with the new position.</summary>
-    public event Action<LogPosition>? Committed;
+    /// <summary>Raised when the position moves: after each committed batch, or when the checkpoint is found moved by another runner.</summary>
+    public event Action<LogPosition>? PositionChanged;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -108,7 +108,7 @@ public sealed class SubscriptionRunner(
     private async Task<int> TryBatchAsync(CancellationToken ct)
     {
         var from = await store.Checkpoints.LoadAsync(Name, ct);
-        Position = from;
+        MoveTo(from);
         var batch = new List<RecordedEvent>(options.BatchSize);
         await foreach (var e in store.ReadAllAsync(from, new ReadAllOptions { Limit = options.BatchSize }, ct))
             batch.Add(e);
@@ -119,9 +119,15 @@ public sealed class SubscriptionRunner(
         await handler(batch, tx, ct);
         await store.Checkpoints.AdvanceAsync(connection, tx, Name, from, batch[^1].Position, ct);
         await tx.CommitAsync(ct);
-        Position = batch[^1].Position;
-        Committed?.Invoke(Position);
+        MoveTo(batch[^1].Position);
         return batch.Count;
+    }
+
+    private void MoveTo(LogPosition position)
+    {
+        if (position == Position) return;
+        Position = position;
+        PositionChanged?.Invoke(position);
     }
 
     private int notifiedButEmpty;

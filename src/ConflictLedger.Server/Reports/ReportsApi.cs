@@ -49,6 +49,7 @@ public static class ReportsApi
 
     private static async Task<IResult> Correct(string id, string accountId, CorrectionRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, CancellationToken ct)
     {
+        accountId = Uri.UnescapeDataString(accountId);
         if (body?.Account is null) return Invalid("account", "the body needs the corrected \"account\"");
         if (string.IsNullOrWhiteSpace(body.Reason)) return Invalid("reason", "say why the account is corrected");
         if (ExpectedFrom(http) is not { } expected) return BadIfMatch();
@@ -59,6 +60,8 @@ public static class ReportsApi
 
     private static async Task<IResult> Retract(string id, string accountId, RetractionRequest? body, HttpContext http, OccurrenceService service, CancellationToken ct)
     {
+        // Routing leaves %2F encoded; seed account ids ("000_.../akr-shot") contain a '/'.
+        accountId = Uri.UnescapeDataString(accountId);
         if (string.IsNullOrWhiteSpace(body?.Reason)) return Invalid("reason", "say why the account is retracted");
         if (ExpectedFrom(http) is not { } expected) return BadIfMatch();
         return await Write(http, () => service.RetractAsync(id, accountId, body.Reason, expected, IdempotencyKey(http), Caller(http), ct), created: false);
@@ -87,6 +90,12 @@ public static class ReportsApi
         catch (IdempotencyKeyReusedException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused");
+        }
+        catch (DuplicateEventIdException)
+        {
+            // The key's event already stands in another occurrence: the key was reused for a different request.
+            return TypedResults.Problem("This Idempotency-Key was used before for a different request. Use a new key for a new request.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused");
         }
         catch (DomainException ex)
         {

@@ -12,6 +12,9 @@ public sealed record Occurrence(string Id, IReadOnlyDictionary<string, CurrentAc
 
     public Occurrence Evolve(IOccurrenceEvent e)
     {
+        // Retracting an account the stream never had changes nothing (the domain refuses it;
+        // a writer that bypassed the domain may not have).
+        if (e is AccountRetracted && !Accounts.ContainsKey(e.AccountId)) return this;
         var accounts = new Dictionary<string, CurrentAccount>(Accounts);
         accounts[e.AccountId] = e switch
         {

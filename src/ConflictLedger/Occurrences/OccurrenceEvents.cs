@@ -18,6 +18,9 @@ public sealed record AccountCorrected(string OccurrenceId, string AccountId, Acc
 /// <summary>The account was withdrawn; projections stop counting it.</summary>
 public sealed record AccountRetracted(string OccurrenceId, string AccountId, string Reason) : IOccurrenceEvent;
 
+/// <summary>A stored event of an occurrence type that is not a whole domain event.</summary>
+public sealed class MalformedEventException(string type, string reason) : Exception($"A {type} event is malformed: {reason}.");
+
 /// <summary>Stable type names and the mapping between stored events and domain records.</summary>
 public static class OccurrenceEvents
 {
@@ -61,12 +64,48 @@ public static class OccurrenceEvents
             TypeOf(e), data, metadata);
     }
 
-    /// <summary>The domain record of a stored event, or null when the event is not an occurrence event.</summary>
-    public static IOccurrenceEvent? FromStored(string type, string data) => type switch
+    /// <summary>
+    /// The domain record of a stored event, or null when the event is not an occurrence
+    /// event. The store takes any JSON, so a writer that bypasses the domain can store an
+    /// event of an occurrence type that is not a whole account: that throws
+    /// <see cref="MalformedEventException"/> instead of passing on nulls.
+    /// </summary>
+    public static IOccurrenceEvent? FromStored(string type, string data)
     {
-        Corrected => Json.Deserialize<AccountCorrected>(data),
-        Retracted => Json.Deserialize<AccountRetracted>(data),
-        _ when ReportedTypes.Contains(type) => Json.Deserialize<AccountReported>(data),
-        _ => null,
-    };
+        IOccurrenceEvent? e;
+        try
+        {
+            e = type switch
+            {
+                Corrected => Json.Deserialize<AccountCorrected>(data),
+                Retracted => Json.Deserialize<AccountRetracted>(data),
+                _ when ReportedTypes.Contains(type) => Json.Deserialize<AccountReported>(data),
+                _ => null,
+            };
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new MalformedEventException(type, ex.Message);
+        }
+        if (e is null) return null;
+        var missing = Missing(e).ToList();
+        return missing.Count == 0 ? e : throw new MalformedEventException(type, "missing " + string.Join(", ", missing));
+    }
+
+    private static IEnumerable<string> Missing(IOccurrenceEvent e)
+    {
+        if (e.OccurrenceId is null) yield return "occurrenceId";
+        if (e.AccountId is null) yield return "accountId";
+        var account = e switch { AccountReported r => r.Account, AccountCorrected c => c.Account, _ => null };
+        if (e is AccountRetracted) yield break;
+        if (account is null)
+        {
+            yield return "account";
+            yield break;
+        }
+        if (account.When is null) yield return "account.when";
+        if (account.Place is null) yield return "account.place";
+        if (account.Actors is null) yield return "account.actors";
+        if (account.Source is null) yield return "account.source";
+    }
 }

@@ -37,7 +37,7 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications 
                 var projection = new ReadModelProjection(generation);
                 var runner = new SubscriptionRunner(readModels.Store, notifications, ReadModelStore.CheckpointName(generation),
                     (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token), Options, logger);
-                runner.Committed += position =>
+                runner.PositionChanged += position =>
                 {
                     Position = position;
                     Interlocked.Exchange(ref progressed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -43,14 +43,22 @@ public sealed class ReadModelProjection(string schema)
         }
         if (landmarksChanged) await Execute(connection, tx, sql.RefreshAncestors, ct);
 
-        var occurrenceEvents = batch
-            .Select(e => (Recorded: e, Domain: OccurrenceEvents.FromStored(e.Type, e.Data)))
-            .Where(x => x.Domain is not null)
-            .ToList();
+        var occurrenceEvents = new List<(RecordedEvent Recorded, IOccurrenceEvent Domain)>();
+        foreach (var e in batch)
+        {
+            try
+            {
+                if (OccurrenceEvents.FromStored(e.Type, e.Data) is { } domain) occurrenceEvents.Add((e, domain));
+            }
+            catch (MalformedEventException ex)
+            {
+                await Execute(connection, tx, sql.RejectEvent, ct, e.Id, e.Position.Value, e.Type, ex.Message);
+            }
+        }
         if (occurrenceEvents.Count > 0)
         {
-            await ProjectOccurrencesAsync(connection, tx, occurrenceEvents!, ct);
-            await ProjectClaimsAsync(connection, tx, occurrenceEvents!, touched, ct);
+            await ProjectOccurrencesAsync(connection, tx, occurrenceEvents, ct);
+            await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, ct);
         }
         if (!deferIntervals && touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
     }

@@ -87,5 +87,7 @@ internal sealed class ReadModelSql(string schema)
          order by id
         """;
 
+    public string RejectEvent => $"insert into {s}.rejected_events (event_id, position, type, reason) values ($1, $2, $3, $4)";
+
     public string LandmarkExists => $"select exists (select 1 from {s}.landmarks where id = $1)";
 }
