@@ -1,5 +1,6 @@
 using ConflictLedger.EventStore.Subscriptions;
 using ConflictLedger.ReadModel;
+using ConflictLedger.Server.Operations;
 
 namespace ConflictLedger.Server.ReadModel;
 
@@ -8,7 +9,9 @@ namespace ConflictLedger.Server.ReadModel;
 /// projects what the log already holds (for at most <see cref="StartupCatchUp"/>), so the
 /// first requests see the seed and the catalog; a longer backlog goes on in the background.
 /// </summary>
-public sealed class ReadModelService(ReadModelDaemon daemon, LogNotifications notifications, EventStore.EventStore store, ILogger<ReadModelService> logger) : IHostedService
+public sealed class ReadModelService(
+    ReadModelDaemon daemon, LogNotifications notifications, EventStore.EventStore store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
+    : IHostedService
 {
     public static readonly TimeSpan StartupCatchUp = TimeSpan.FromSeconds(30);
 
@@ -19,7 +22,7 @@ public sealed class ReadModelService(ReadModelDaemon daemon, LogNotifications no
     {
         notifications.Start();
         var committed = await store.LastCommittedAsync(cancellationToken);
-        running = daemon.RunAsync(stopping.Token);
+        running = Task.WhenAll(daemon.RunAsync(stopping.Token), ReportLagAsync(stopping.Token));
         try
         {
             await daemon.WaitForAsync(committed, StartupCatchUp, cancellationToken);
@@ -27,6 +30,30 @@ public sealed class ReadModelService(ReadModelDaemon daemon, LogNotifications no
         catch (TimeoutException)
         {
             logger.LogWarning("The read model is still catching up after {Seconds} s; the server starts and it continues in the background", StartupCatchUp.TotalSeconds);
+        }
+    }
+
+    /// <summary>Publishes the read model's lag on the metrics gauge every few seconds.</summary>
+    private async Task ReportLagAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        try
+        {
+            do
+            {
+                try
+                {
+                    metrics.SetProjectionLag("read-model", await daemon.LagAsync(ct));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Could not measure the read model's lag");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

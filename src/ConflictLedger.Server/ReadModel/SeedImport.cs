@@ -1,5 +1,6 @@
 using ConflictLedger.Importing;
 using ConflictLedger.ReadModel;
+using ConflictLedger.Server.Operations;
 
 namespace ConflictLedger.Server.ReadModel;
 
@@ -7,7 +8,7 @@ namespace ConflictLedger.Server.ReadModel;
 /// At start-up, before the server listens: creates the read model and imports the seed
 /// from the events folder. Importing is idempotent, so a restart appends nothing new.
 /// </summary>
-public sealed class SeedImport(ReadModelStore readModels, ConflictLedgerOptions options, ILogger<SeedImport> logger) : IHostedService
+public sealed class SeedImport(ReadModelStore readModels, ConflictLedgerOptions options, ConflictLedgerMetrics metrics, ILogger<SeedImport> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,6 +19,7 @@ public sealed class SeedImport(ReadModelStore readModels, ConflictLedgerOptions 
             return;
         }
         var summary = await new LedgerImporter(readModels.Store).ImportEventsFolderAsync(folder, cancellationToken);
+        metrics.EventsAppended(summary.EventsAppended);
         logger.LogInformation("Seed from {Folder}: {Summary}", folder, summary);
     }
 

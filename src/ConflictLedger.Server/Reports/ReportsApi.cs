@@ -2,6 +2,7 @@ using System.Globalization;
 using ConflictLedger.EventStore;
 using ConflictLedger.Occurrences;
 using ConflictLedger.Server.Catalog;
+using ConflictLedger.Server.Operations;
 
 namespace ConflictLedger.Server.Reports;
 
@@ -29,25 +30,25 @@ public static class ReportsApi
         return app;
     }
 
-    private static async Task<IResult> Report(ReportRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, CancellationToken ct)
+    private static async Task<IResult> Report(ReportRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, ConflictLedgerMetrics metrics, CancellationToken ct)
     {
         if (body?.Account is null) return Invalid("account", "the body needs an \"account\" object");
         if (body.OccurrenceId is { } id && !IsOccurrenceId(id)) return Invalid("occurrenceId", "use lower-case letters, digits and '-' (at most 100)");
         var (account, errors) = body.Account.ToAccount(await catalog.GetAsync(ct));
         if (account is null) return TypedResults.ValidationProblem(Prefixed(errors, "account."));
-        return await Write(http, () => service.ReportAsync(body.OccurrenceId, account, IdempotencyKey(http), Caller(http), ct), created: true);
+        return await Write(http, metrics, () => service.ReportAsync(body.OccurrenceId, account, IdempotencyKey(http), Caller(http), ct), created: true);
     }
 
-    private static async Task<IResult> AddAccount(string id, AccountRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, CancellationToken ct)
+    private static async Task<IResult> AddAccount(string id, AccountRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, ConflictLedgerMetrics metrics, CancellationToken ct)
     {
         if (body is null) return Invalid("account", "the body is the account to add");
         if (ExpectedFrom(http) is not { } expected) return BadIfMatch();
         var (account, errors) = body.ToAccount(await catalog.GetAsync(ct));
         if (account is null) return TypedResults.ValidationProblem(errors.ToDictionary());
-        return await Write(http, () => service.AddAccountAsync(id, account, expected, IdempotencyKey(http), Caller(http), ct), created: true);
+        return await Write(http, metrics, () => service.AddAccountAsync(id, account, expected, IdempotencyKey(http), Caller(http), ct), created: true);
     }
 
-    private static async Task<IResult> Correct(string id, string accountId, CorrectionRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, CancellationToken ct)
+    private static async Task<IResult> Correct(string id, string accountId, CorrectionRequest? body, HttpContext http, CatalogCache catalog, OccurrenceService service, ConflictLedgerMetrics metrics, CancellationToken ct)
     {
         accountId = Uri.UnescapeDataString(accountId);
         if (body?.Account is null) return Invalid("account", "the body needs the corrected \"account\"");
@@ -55,24 +56,25 @@ public static class ReportsApi
         if (ExpectedFrom(http) is not { } expected) return BadIfMatch();
         var (account, errors) = body.Account.ToAccount(await catalog.GetAsync(ct));
         if (account is null) return TypedResults.ValidationProblem(Prefixed(errors, "account."));
-        return await Write(http, () => service.CorrectAsync(id, accountId, account, body.Reason, expected, IdempotencyKey(http), Caller(http), ct), created: false);
+        return await Write(http, metrics, () => service.CorrectAsync(id, accountId, account, body.Reason, expected, IdempotencyKey(http), Caller(http), ct), created: false);
     }
 
-    private static async Task<IResult> Retract(string id, string accountId, RetractionRequest? body, HttpContext http, OccurrenceService service, CancellationToken ct)
+    private static async Task<IResult> Retract(string id, string accountId, RetractionRequest? body, HttpContext http, OccurrenceService service, ConflictLedgerMetrics metrics, CancellationToken ct)
     {
         // Routing leaves %2F encoded; seed account ids ("000_.../akr-shot") contain a '/'.
         accountId = Uri.UnescapeDataString(accountId);
         if (string.IsNullOrWhiteSpace(body?.Reason)) return Invalid("reason", "say why the account is retracted");
         if (ExpectedFrom(http) is not { } expected) return BadIfMatch();
-        return await Write(http, () => service.RetractAsync(id, accountId, body.Reason, expected, IdempotencyKey(http), Caller(http), ct), created: false);
+        return await Write(http, metrics, () => service.RetractAsync(id, accountId, body.Reason, expected, IdempotencyKey(http), Caller(http), ct), created: false);
     }
 
     /// <summary>Runs a write and maps the domain's refusals onto problem details.</summary>
-    private static async Task<IResult> Write(HttpContext http, Func<Task<Recorded>> write, bool created)
+    private static async Task<IResult> Write(HttpContext http, ConflictLedgerMetrics metrics, Func<Task<Recorded>> write, bool created)
     {
         try
         {
             var recorded = await write();
+            if (!recorded.Replayed) metrics.EventsAppended(1);
             http.Response.Headers.ETag = $"\"{recorded.Version}\"";
             if (recorded.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
             var location = $"/api/occurrences/{recorded.OccurrenceId}";

@@ -58,5 +58,32 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Contains(("conflictledger.projections.lag", 42L, (object?)"control"), measurements);
     }
 
+    [Fact]
+    public async Task reports_through_the_api_are_counted_as_appends_and_the_read_model_lag_is_published()
+    {
+        Listen();
+        await Eventually.TrueAsync(async () => (await server.Client.GetAsync("/api/catalog/lookup?name=MSC")).IsSuccessStatusCode, "catalog projected");
+        using var report = await server.Writer.PostAsJsonAsync("/api/occurrences", new
+        {
+            account = new
+            {
+                kind = "armed-clash",
+                when = new { earliest = "2015-06-11" },
+                place = "Derna",
+                actors = new[] { new { actor = "MSC", role = "side" } },
+                source = new { outlet = "Test wire", quote = "Fighting in Derna." },
+            },
+        });
+        Assert.Equal(HttpStatusCode.Created, report.StatusCode);
+        Assert.Equal(1, Sum("conflictledger.events.appended"));
+
+        // The server publishes the read model's own lag, measured against the log.
+        await Eventually.TrueAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            return measurements.Any(m => m.Instrument == "conflictledger.projections.lag" && Equals(m.Projection, "read-model"));
+        }, "read model lag published");
+    }
+
     public void Dispose() => listener.Dispose();
 }
