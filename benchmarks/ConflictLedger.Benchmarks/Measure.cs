@@ -7,6 +7,12 @@ namespace ConflictLedger.Benchmarks;
 /// <summary>One benchmark's outcome: medians of the store's and the raw baseline's rates, and of their per-round ratios.</summary>
 internal sealed record Comparison(string Name, double StoreRate, double RawRate, double Ratio, double Aim, int Rounds);
 
+/// <summary>
+/// Latencies of one kind of read model query (after a warm-up), next to the time a full
+/// replay of the log takes to answer the same question.
+/// </summary>
+internal sealed record Latency(string Name, int Queries, double P50, double P99, double AimP99, int ReplayQueries, double ReplayMs);
+
 internal static class Measure
 {
     /// <summary>Items per second of one timed run.</summary>
@@ -51,6 +57,26 @@ internal static class Measure
         return new Comparison(name, Median(storeRates), Median(rawRates), Median(ratios), aim, rounds);
     }
 
+    /// <summary>Milliseconds each call took, one call after another.</summary>
+    public static async Task<double[]> LatenciesAsync<T>(IReadOnlyList<T> calls, Func<T, Task> run)
+    {
+        var ms = new double[calls.Count];
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await run(calls[i]);
+            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        return ms;
+    }
+
+    /// <summary>The nearest-rank percentile: the smallest value at least <paramref name="percent"/>% of the values do not exceed.</summary>
+    public static double Percentile(IEnumerable<double> values, double percent)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
     public static string Table(IEnumerable<Comparison> results)
     {
         var table = new StringBuilder()
@@ -60,6 +86,22 @@ internal static class Measure
         {
             table.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.Name} | {r.StoreRate:N0} | {r.RawRate:N0} | {r.Ratio:F2} ({r.Rounds} rounds) | >= {r.Aim:F1} | {(r.Ratio >= r.Aim ? "met" : "MISSED")} |");
+        }
+        return table.ToString();
+    }
+
+    /// <summary>The read model's rebuild against a raw read of the log, then its queries against a full replay.</summary>
+    public static string Table(Comparison rebuild, IEnumerable<Latency> queries)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| Benchmark | Read model | Baseline | Ratio | Aim | |")
+            .AppendLine("|---|---:|---:|---:|---:|---|")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"| {rebuild.Name} | {rebuild.StoreRate:N0} events/s | raw read: {rebuild.RawRate:N0} events/s | {rebuild.Ratio:F2} (rebuild ÷ raw read, {(rebuild.Rounds == 1 ? "1 round" : $"median of {rebuild.Rounds} rounds")}) | >= {rebuild.Aim:F1} | {(rebuild.Ratio >= rebuild.Aim ? "met" : "MISSED")} |");
+        foreach (var q in queries)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {q.Name} ({q.Queries:N0} queries) | p50 {q.P50:F2} ms, p99 {q.P99:F2} ms | full replay: {q.ReplayMs:N0} ms/query ({q.ReplayQueries} queries) | {q.ReplayMs / q.P50:N0}× (replay ÷ p50) | p99 < {q.AimP99:F0} ms | {(q.P99 < q.AimP99 ? "met" : "MISSED")} |");
         }
         return table.ToString();
     }

@@ -2,14 +2,20 @@ using System.Globalization;
 using ConflictLedger.Benchmarks;
 using Npgsql;
 
-const string Usage = "usage: bench.sh [--quick] [--events N]   (CONFLICTLEDGER_DB names the database)";
+const string Usage = """
+    usage: bench.sh [--quick] [--events N]                               the event store against raw Npgsql
+           bench.sh readmodel [--quick] [--landmarks N] [--events M]    the read model against a raw read and a full replay
+    (CONFLICTLEDGER_DB names the database)
+    """;
 
+var readModel = args.Length > 0 && args[0] == "readmodel";
 var quick = false;
-int? events = null;
-for (var i = 0; i < args.Length; i++)
+int? events = null, landmarks = null;
+for (var i = readModel ? 1 : 0; i < args.Length; i++)
 {
     if (args[i] == "--quick") quick = true;
-    else if (args[i] == "--events" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) events = n;
+    else if (args[i] == "--events" && Count(args, ++i) is { } n) events = n;
+    else if (readModel && args[i] == "--landmarks" && Count(args, ++i) is { } m) landmarks = m;
     else
     {
         Console.Error.WriteLine(Usage);
@@ -23,24 +29,42 @@ if (string.IsNullOrEmpty(connectionString))
     return 2;
 }
 
-var eventCount = events ?? (quick ? 10_000 : 200_000);
-var appendCount = quick ? 500 : 4_000;
-
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
 
 await using var dataSource = NpgsqlDataSource.Create(
     new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "conflictledger-bench" }.ConnectionString);
+string server;
 await using (var version = dataSource.CreateCommand("show server_version"))
-    Console.WriteLine($"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores, {appendCount:N0} appends, {eventCount:N0} events");
+    server = $"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores";
 
-var results = new List<Comparison>
+if (readModel)
 {
-    await AppendBenchmark.RunAsync(dataSource, appendCount, ct),
-    await BulkImportBenchmark.RunAsync(dataSource, eventCount, ct),
-    await ReadAllBenchmark.RunAsync(dataSource, eventCount, ct),
-};
-Console.WriteLine();
-Console.Write(Measure.Table(results));
+    var landmarkCount = landmarks ?? (quick ? 1_000 : 10_000);
+    var eventCount = events ?? (quick ? 20_000 : 1_000_000);
+    var queries = quick ? 100 : 500;
+    var replays = quick ? 2 : 3;
+    Console.WriteLine($"{server}, {landmarkCount:N0} landmarks, {eventCount:N0} events, {queries:N0} queries of each kind");
+    var (rebuild, latencies) = await ReadModelBenchmark.RunAsync(dataSource, landmarkCount, eventCount, queries, replays, ct);
+    Console.WriteLine();
+    Console.Write(Measure.Table(rebuild, latencies));
+}
+else
+{
+    var eventCount = events ?? (quick ? 10_000 : 200_000);
+    var appendCount = quick ? 500 : 4_000;
+    Console.WriteLine($"{server}, {appendCount:N0} appends, {eventCount:N0} events");
+    var results = new List<Comparison>
+    {
+        await AppendBenchmark.RunAsync(dataSource, appendCount, ct),
+        await BulkImportBenchmark.RunAsync(dataSource, eventCount, ct),
+        await ReadAllBenchmark.RunAsync(dataSource, eventCount, ct),
+    };
+    Console.WriteLine();
+    Console.Write(Measure.Table(results));
+}
 return 0;
+
+static int? Count(string[] args, int i) =>
+    i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;

@@ -22,7 +22,7 @@ internal static class ReadAllBenchmark
             await schema.Store.BulkAppendAsync(chunk.Select(r => new StreamEvent(r.StreamId, r.Event)).ToArray(), ct);
         // Fresh rows would make the first reader set hint bits for everyone after it.
         await schema.ExecuteAsync($"vacuum analyze {schema.Events}", ct);
-        var select = $"select id, stream_id, version, seq, tx_id, type, data::text, metadata::text, recorded_at from {schema.Events} order by seq";
+        var select = SelectAll(schema);
 
         await ReadStoreAsync(schema.Store, events, ct);
         await ReadRawAsync(dataSource, select, events, ct);
@@ -39,7 +39,11 @@ internal static class ReadAllBenchmark
         Check(count, expected);
     }
 
-    private static async Task ReadRawAsync(NpgsqlDataSource dataSource, string select, int expected, CancellationToken ct)
+    /// <summary>The raw baseline's query: the whole log, the columns the store reads, in one plain statement.</summary>
+    public static string SelectAll(BenchSchema schema) =>
+        $"select id, stream_id, version, seq, tx_id, type, data::text, metadata::text, recorded_at from {schema.Events} order by seq";
+
+    public static async Task ReadRawAsync(NpgsqlDataSource dataSource, string select, int expected, CancellationToken ct)
     {
         var count = 0;
         await using var command = dataSource.CreateCommand(select);
