@@ -36,9 +36,6 @@ public sealed class ControlQueries(ReadModelStore readModels)
     public async Task<ControlAnswer> AtAsync(DateOnly at, DateOnly? known, string? landmark, string? within, CancellationToken ct = default)
     {
         var (sql, position) = await ActiveAsync(ct);
-        foreach (var id in new[] { landmark, within }.OfType<string>())
-            if (!await ExistsAsync(sql, id, ct)) throw new UnknownLandmarkException(id);
-
         var landmarks = await LandmarksAsync(sql, landmark, within, ct);
         var ids = landmarks.Select(l => l.Id).ToArray();
         Dictionary<string, ControlInterval> intervals;
@@ -66,7 +63,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
     public async Task<TimelineAnswer> TimelineAsync(string landmarkId, DateOnly? known, CancellationToken ct = default)
     {
         var (sql, position) = await ActiveAsync(ct);
-        var landmark = (await LandmarksAsync(sql, landmarkId, null, ct)).SingleOrDefault() ?? throw new UnknownLandmarkException(landmarkId);
+        var landmark = (await LandmarksAsync(sql, landmarkId, null, ct)).Single();
         var claims = new List<ControlClaim>();
         await using (var command = DataSource.CreateCommand(sql.AllClaimsOf))
         {
@@ -118,26 +115,21 @@ public sealed class ControlQueries(ReadModelStore readModels)
 
     private async Task<(ReadModelSql Sql, LogPosition Position)> ActiveAsync(CancellationToken ct)
     {
-        var schema = await readModels.ActiveSchemaAsync(ct);
-        return (new ReadModelSql(schema), await readModels.PositionAsync(schema, ct));
+        var (schema, position) = await readModels.ActiveWithPositionAsync(ct);
+        return (new ReadModelSql(schema), position);
     }
 
-    private async Task<bool> ExistsAsync(ReadModelSql sql, string id, CancellationToken ct)
-    {
-        await using var command = DataSource.CreateCommand(sql.LandmarkExists);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
+    /// <summary>One landmark, everything within one (itself included), or all; an unknown id is refused.</summary>
     private async Task<List<Landmark>> LandmarksAsync(ReadModelSql sql, string? landmark, string? within, CancellationToken ct)
     {
-        await using var command = DataSource.CreateCommand(sql.LandmarkDocs);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)landmark ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)within ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var list = new List<Landmark>();
-        while (await reader.ReadAsync(ct)) list.Add(Json.Deserialize<Landmark>(reader.GetString(0)));
-        return list;
+        if (landmark is null && within is null) return await ReadDocsAsync<Landmark>(sql.Landmarks, ct);
+        var one = landmark is not null
+            ? await ReadDocsAsync<Landmark>(sql.LandmarkDoc, ct, landmark)
+            : await ReadDocsAsync<Landmark>(sql.LandmarkDocsWithin, ct, within!);
+        if (one.Count == 0) throw new UnknownLandmarkException((landmark ?? within)!);
+        if (landmark is not null && within is not null && !(await ReadDocsAsync<Landmark>(sql.LandmarkDocsWithin, ct, within)).Any(l => l.Id == landmark))
+            throw new UnknownLandmarkException(landmark);
+        return one;
     }
 
     private async Task<List<ControlClaim>> ReadClaimsAsync(string text, CancellationToken ct, string[] landmarks, DateOnly known)
@@ -151,9 +143,10 @@ public sealed class ControlQueries(ReadModelStore readModels)
         return claims;
     }
 
-    private async Task<List<T>> ReadDocsAsync<T>(string text, CancellationToken ct)
+    private async Task<List<T>> ReadDocsAsync<T>(string text, CancellationToken ct, string? parameter = null)
     {
         await using var command = DataSource.CreateCommand(text);
+        if (parameter is not null) command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parameter });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<T>();
         while (await reader.ReadAsync(ct)) list.Add(Json.Deserialize<T>(reader.GetString(0)));

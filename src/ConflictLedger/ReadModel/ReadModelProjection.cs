@@ -3,7 +3,6 @@ using ConflictLedger.Control;
 using ConflictLedger.EventStore;
 using ConflictLedger.Occurrences;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ConflictLedger.ReadModel;
 
@@ -24,24 +23,22 @@ public sealed class ReadModelProjection(string schema)
     {
         var connection = tx.Connection!;
         var touched = new HashSet<string>(StringComparer.Ordinal);
-        var landmarksChanged = false;
 
-        foreach (var e in batch)
+        // Catalog entries: the last revision in the batch wins, one statement per table.
+        var landmarks = batch.Where(e => e.Type == CatalogEvents.LandmarkType)
+            .Select(e => Json.Deserialize<LandmarkCataloged>(e.Data).Landmark)
+            .GroupBy(l => l.Id).Select(g => g.Last()).ToList();
+        var actors = batch.Where(e => e.Type == CatalogEvents.ActorType)
+            .Select(e => Json.Deserialize<ActorCataloged>(e.Data).Actor)
+            .GroupBy(a => a.Id).Select(g => g.Last()).ToList();
+        if (landmarks.Count > 0)
         {
-            switch (e.Type)
-            {
-                case CatalogEvents.LandmarkType:
-                    var landmark = Json.Deserialize<LandmarkCataloged>(e.Data).Landmark;
-                    await Execute(connection, tx, sql.UpsertLandmark, ct, landmark.Id, (object?)landmark.Parent ?? DBNull.Value, Jsonb(Json.Serialize(landmark)));
-                    landmarksChanged = true;
-                    break;
-                case CatalogEvents.ActorType:
-                    var actor = Json.Deserialize<ActorCataloged>(e.Data).Actor;
-                    await Execute(connection, tx, sql.UpsertActor, ct, actor.Id, Jsonb(Json.Serialize(actor)));
-                    break;
-            }
+            await Execute(connection, tx, sql.UpsertLandmarks, ct,
+                landmarks.Select(l => l.Id).ToArray(), landmarks.Select(l => l.Parent).ToArray(), landmarks.Select(l => Json.Serialize(l)).ToArray());
+            await Execute(connection, tx, sql.RefreshAncestors, ct);
         }
-        if (landmarksChanged) await Execute(connection, tx, sql.RefreshAncestors, ct);
+        if (actors.Count > 0)
+            await Execute(connection, tx, sql.UpsertActors, ct, actors.Select(a => a.Id).ToArray(), actors.Select(a => Json.Serialize(a)).ToArray());
 
         var occurrenceEvents = new List<(RecordedEvent Recorded, IOccurrenceEvent Domain)>();
         foreach (var e in batch)
@@ -85,7 +82,7 @@ public sealed class ReadModelProjection(string schema)
             positions[domain.OccurrenceId] = recorded.Position.Value;
         }
         var docs = ids.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
-        await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), Jsonb(docs));
+        await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), docs);
     }
 
     private async Task ProjectClaimsAsync(
@@ -134,7 +131,7 @@ public sealed class ReadModelProjection(string schema)
             claims.Select(c => c.Claim.Position).ToArray(),
             claims.Select(c => c.Claim.OccurrenceId).ToArray(),
             claims.Select(c => c.Claim.AccountId).ToArray(),
-            Jsonb(claims.Select(c => Json.Serialize(c.Claim)).ToArray()),
+            claims.Select(c => Json.Serialize(c.Claim)).ToArray(),
             claims.Select(c => c.KnownFrom).ToArray());
         claims.Clear();
     }
@@ -160,7 +157,7 @@ public sealed class ReadModelProjection(string schema)
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
             intervals.Select(i => i.Controller).ToArray(),
             intervals.Select(i => Json.Name(i.Status)).ToArray(),
-            Jsonb(intervals.Select(Json.Serialize).ToArray()));
+            intervals.Select(Json.Serialize).ToArray());
     }
 
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
@@ -180,10 +177,6 @@ public sealed class ReadModelProjection(string schema)
             await tx.CommitAsync(ct);
         }
     }
-
-    private static NpgsqlParameter Jsonb(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Jsonb };
-
-    private static NpgsqlParameter Jsonb(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
 
     private static NpgsqlParameter Param(string[] values) => new NpgsqlParameter<string[]> { TypedValue = values };
 

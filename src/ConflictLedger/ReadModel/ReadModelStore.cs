@@ -36,6 +36,22 @@ public sealed class ReadModelStore(EventStore.EventStore store)
     public async Task<string> ActiveSchemaAsync(CancellationToken ct = default) =>
         await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server or run the import first.");
 
+    /// <summary>The active generation and the position it reflects, in one round trip (every query asks).</summary>
+    public async Task<(string Generation, LogPosition Position)> ActiveWithPositionAsync(CancellationToken ct = default)
+    {
+        await using var command = Store.DataSource.CreateCommand($"""
+            select g.active, c.tx_id, c.seq
+              from "{Store.Options.Schema}".read_model_generations g
+              left join "{Store.Options.Schema}".checkpoints c on c.name = 'read-model:' || g.active
+             where g.name = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            throw new InvalidOperationException("The read model has not been created yet: start the server or run the import first.");
+        return (reader.GetString(0), reader.IsDBNull(1) ? LogPosition.Start : new LogPosition(reader.GetFieldValue<ulong>(1), reader.GetInt64(2)));
+    }
+
     /// <summary>The position the active generation reflects (Start when it has projected nothing).</summary>
     public async Task<LogPosition> PositionAsync(string generationSchema, CancellationToken ct = default) =>
         await Store.Checkpoints.ReadAsync(CheckpointName(generationSchema), ct) ?? LogPosition.Start;
