@@ -85,26 +85,28 @@ public sealed class ReadModelProjection(string schema)
         await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), docs);
     }
 
+    /// <summary>
+    /// Claims of a batch in two statements: first the versions standing before the batch
+    /// that a correction or retraction in it replaces are marked replaced (from the first
+    /// such day); then the batch's new claims are inserted, those replaced within the same
+    /// batch already marked.
+    /// </summary>
     private async Task ProjectClaimsAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, List<(RecordedEvent Recorded, IOccurrenceEvent Domain)> events,
         HashSet<string> touched, CancellationToken ct)
     {
-        // New claims are written in one statement per run of reports; a correction or a
-        // retraction first flushes them, then ends the standing version of its account
-        // (a correction then adds its own claim like a new report).
-        var pending = new List<(ControlClaim Claim, DateOnly KnownFrom)>();
+        var claims = new List<ControlClaim>();
+        var standingInBatch = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var replacedBeforeBatch = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         foreach (var (recorded, domain) in events)
         {
             var day = DateOnly.FromDateTime(recorded.RecordedAt.UtcDateTime);
             if (domain is AccountCorrected or AccountRetracted)
             {
-                await InsertClaimsAsync(connection, tx, pending, ct);
-                await using var supersede = new NpgsqlCommand(sql.SupersedeAccounts, connection, tx)
-                {
-                    Parameters = { Param([domain.AccountId]), new NpgsqlParameter<DateOnly[]> { TypedValue = [day] } },
-                };
-                await using var reader = await supersede.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+                if (standingInBatch.Remove(domain.AccountId, out var replaced))
+                    foreach (var i in replaced) claims[i] = claims[i] with { SupersededFrom = day };
+                else
+                    replacedBeforeBatch.TryAdd(domain.AccountId, day);
             }
 
             var (account, knownFrom) = domain switch
@@ -115,25 +117,35 @@ public sealed class ReadModelProjection(string schema)
             };
             if (account is not null && ControlClaim.From(recorded.Id, recorded.Position.Value, domain.OccurrenceId, domain.AccountId, account, knownFrom) is { } claim)
             {
-                pending.Add((claim, knownFrom));
+                (standingInBatch.TryGetValue(domain.AccountId, out var list) ? list : standingInBatch[domain.AccountId] = []).Add(claims.Count);
+                claims.Add(claim);
                 touched.Add(claim.Landmark);
             }
         }
-        await InsertClaimsAsync(connection, tx, pending, ct);
-    }
 
-    private async Task InsertClaimsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<(ControlClaim Claim, DateOnly KnownFrom)> claims, CancellationToken ct)
-    {
+        if (replacedBeforeBatch.Count > 0)
+        {
+            await using var supersede = new NpgsqlCommand(sql.SupersedeAccounts, connection, tx)
+            {
+                Parameters =
+                {
+                    Param(replacedBeforeBatch.Keys.ToArray()),
+                    new NpgsqlParameter<DateOnly[]> { TypedValue = replacedBeforeBatch.Values.ToArray() },
+                },
+            };
+            await using var reader = await supersede.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+        }
         if (claims.Count == 0) return;
         await Execute(connection, tx, sql.InsertClaims, ct,
-            claims.Select(c => c.Claim.EventId).ToArray(),
-            claims.Select(c => c.Claim.Landmark).ToArray(),
-            claims.Select(c => c.Claim.Position).ToArray(),
-            claims.Select(c => c.Claim.OccurrenceId).ToArray(),
-            claims.Select(c => c.Claim.AccountId).ToArray(),
-            claims.Select(c => Json.Serialize(c.Claim)).ToArray(),
-            claims.Select(c => c.KnownFrom).ToArray());
-        claims.Clear();
+            claims.Select(c => c.EventId).ToArray(),
+            claims.Select(c => c.Landmark).ToArray(),
+            claims.Select(c => c.Position).ToArray(),
+            claims.Select(c => c.OccurrenceId).ToArray(),
+            claims.Select(c => c.AccountId).ToArray(),
+            claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray(),
+            claims.Select(c => c.KnownFrom).ToArray(),
+            new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() });
     }
 
     /// <summary>Rebuilds the intervals of the given landmarks from their standing claims.</summary>

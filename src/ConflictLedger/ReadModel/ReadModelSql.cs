@@ -6,8 +6,8 @@ internal sealed class ReadModelSql(string schema)
     private readonly string s = $"\"{schema}\"";
 
     public string InsertClaims => $"""
-        insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from)
-        select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[])
+        insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from)
+        select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])
         """;
 
     /// <summary>Marks the standing versions of accounts as replaced from a day on; returns the landmarks they were about.</summary>
