@@ -36,13 +36,24 @@ public sealed class Ledger
         return ledger;
     }
 
-    /// <summary>Brings the read model up to the head, as the server's daemon would (a CLI answer should not lag a running server's).</summary>
+    /// <summary>
+    /// Brings the read model up to everything committed so far, as the server's daemon
+    /// would: a CLI answer right after an import must include it. An event is readable
+    /// only once older transactions elsewhere have finished, hence the short retries.
+    /// </summary>
     public async Task ProjectAsync(CancellationToken ct)
     {
+        var target = await Store.LastCommittedAsync(ct);
         var generation = await ReadModels.ActiveSchemaAsync(ct);
         var projection = new ReadModelProjection(generation);
-        await new SubscriptionRunner(Store, null, ReadModelStore.CheckpointName(generation),
-            (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token)).CatchUpAsync(ct);
+        var runner = new SubscriptionRunner(Store, null, ReadModelStore.CheckpointName(generation),
+            (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token));
+        while (true)
+        {
+            await runner.CatchUpAsync(ct);
+            if (runner.Position >= target) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
     }
 
     public Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct) => Importer.ImportAcledAsync(path, ct);
