@@ -42,6 +42,7 @@ public sealed class SubscriptionRunner(
 {
     private readonly SubscriptionOptions options = options ?? new SubscriptionOptions();
     private readonly ILogger logger = logger ?? NullLogger.Instance;
+    private readonly IdleWait idle = new((options ?? new SubscriptionOptions()).PollInterval);
 
     public string Name { get; } = name;
 
@@ -85,23 +86,12 @@ public sealed class SubscriptionRunner(
         return handled;
     }
 
-    /// <summary>
-    /// Handles one batch. When the log has nothing new, waits for a notification or the
-    /// poll interval. A notification can arrive before its event is readable (an older
-    /// transaction elsewhere is still open), so after one the runner re-reads soon, at
-    /// growing intervals, instead of waiting for the next notification.
-    /// </summary>
+    /// <summary>Handles one batch; when the log has nothing new, waits for a notification or the poll interval.</summary>
     private async Task RunOnceAsync(CancellationToken ct)
     {
         var next = notifications?.NextAsync() ?? Task.Delay(Timeout.Infinite, ct);
-        if (await TryBatchAsync(ct) == 0)
-        {
-            var wait = notifiedButEmpty > 0 ? TimeSpan.FromMilliseconds(Math.Min(10 << Math.Min(notifiedButEmpty, 10), options.PollInterval.TotalMilliseconds)) : options.PollInterval;
-            var woken = await LogNotifications.WaitAsync(next, wait, ct);
-            notifiedButEmpty = woken || notifiedButEmpty > 0 && wait < options.PollInterval ? notifiedButEmpty + 1 : 0;
-            return;
-        }
-        notifiedButEmpty = 0;
+        if (await TryBatchAsync(ct) > 0) idle.Reset();
+        else await idle.WaitAsync(next, null, ct);
     }
 
     /// <summary>Reads one batch after the checkpoint and, if there is one, handles and commits it. Returns its size.</summary>
@@ -129,6 +119,4 @@ public sealed class SubscriptionRunner(
         Position = position;
         PositionChanged?.Invoke(position);
     }
-
-    private int notifiedButEmpty;
 }

@@ -1,6 +1,4 @@
-using ConflictLedger.EventStore.Subscriptions;
-
-namespace ConflictLedger.Server.Feed;
+namespace ConflictLedger.EventStore.Subscriptions;
 
 /// <summary>
 /// How a follower of the log waits after a read that found nothing: for the next
@@ -8,13 +6,15 @@ namespace ConflictLedger.Server.Feed;
 /// readable (an older transaction elsewhere in the cluster is still open), so after one
 /// the follower re-reads soon, at growing intervals, instead of waiting for the next.
 /// </summary>
-internal sealed class IdleWait(TimeSpan pollInterval)
+public sealed class IdleWait(TimeSpan pollInterval)
 {
     private int notifiedButEmpty;
 
     /// <summary>Call after a read that found events.</summary>
     public void Reset() => notifiedButEmpty = 0;
 
+    /// <param name="next">From <see cref="LogNotifications.NextAsync"/>, taken before the read.</param>
+    /// <param name="atMost">A shorter bound, e.g. the next heartbeat.</param>
     public async Task WaitAsync(Task next, TimeSpan? atMost, CancellationToken ct)
     {
         var wait = notifiedButEmpty == 0
