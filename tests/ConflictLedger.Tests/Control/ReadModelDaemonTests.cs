@@ -57,25 +57,51 @@ public sealed class ReadModelDaemonTests : LedgerFixture
         Assert.Equal(3, view!.Accounts.Count);
     }
 
+    /// <summary>A daemon running until disposed, with its own LISTEN connection.</summary>
+    private sealed class RunningDaemon : IAsyncDisposable
+    {
+        private readonly LogNotifications notifications;
+        private readonly CancellationTokenSource stop = new();
+        private readonly Task running;
+
+        public RunningDaemon(ReadModelDaemonTests test)
+        {
+            notifications = new LogNotifications(test.DataSource, test.Store.Options);
+            notifications.Start();
+            Daemon = test.Daemon(notifications);
+            running = Daemon.RunAsync(stop.Token);
+        }
+
+        public ReadModelDaemon Daemon { get; }
+
+        public Task WaitForAsync(EventStore.LogPosition position) => Daemon.WaitForAsync(position, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await running;
+            await notifications.DisposeAsync();
+            stop.Dispose();
+        }
+    }
+
+    private async Task<EventStore.LogPosition> ImportSeedUnprojectedAsync()
+    {
+        var import = await Importer.ImportEventsFolderAsync(EventsFolder);
+        return (await Store.ResolveAsync(import.LastPosition!.Value))!.Value;
+    }
+
     [Fact]
     public async Task a_query_can_wait_until_its_own_write_is_projected()
     {
-        await using var notifications = new LogNotifications(DataSource, Store.Options);
-        notifications.Start();
-        var daemon = Daemon(notifications);
-        using var stop = new CancellationTokenSource();
-        var running = daemon.RunAsync(stop.Token);
-
-        var import = await Importer.ImportEventsFolderAsync(EventsFolder);
-        var position = (await Store.ResolveAsync(import.LastPosition!.Value))!.Value;
-        await daemon.WaitForAsync(position, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await using var running = new RunningDaemon(this);
+        var position = await ImportSeedUnprojectedAsync();
+        await running.WaitForAsync(position);
 
         var answer = await new ControlQueries(ReadModels).AtAsync(new DateOnly(2015, 8, 1), null, "derna", null);
-        Assert.True(answer.Position >= position.Value || answer.Position == position.Value);
+        Assert.True((await Store.ResolveAsync(answer.Position))!.Value >= position);
         Assert.Equal("mujahideen-shura-council", answer.Landmarks[0].Interval!.Controller);
-        Assert.Equal(0, await daemon.LagAsync());
-        await stop.CancelAsync();
-        await running;
+        Assert.Equal(0, await running.Daemon.LagAsync());
     }
 
     [Fact]
@@ -83,8 +109,7 @@ public sealed class ReadModelDaemonTests : LedgerFixture
     {
         await using var notifications = new LogNotifications(DataSource, Store.Options);
         var idle = Daemon(notifications);
-        var import = await Importer.ImportEventsFolderAsync(EventsFolder);
-        var position = (await Store.ResolveAsync(import.LastPosition!.Value))!.Value;
+        var position = await ImportSeedUnprojectedAsync();
 
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => idle.WaitForAsync(position, TimeSpan.FromMilliseconds(200), CancellationToken.None));
         Assert.Contains($"position {position}", ex.Message, StringComparison.Ordinal);
@@ -93,13 +118,9 @@ public sealed class ReadModelDaemonTests : LedgerFixture
     [Fact]
     public async Task a_rebuild_answers_from_the_old_generation_until_it_swaps_and_the_daemon_follows()
     {
-        await using var notifications = new LogNotifications(DataSource, Store.Options);
-        notifications.Start();
-        var daemon = Daemon(notifications);
-        using var stop = new CancellationTokenSource();
-        var running = daemon.RunAsync(stop.Token);
-        var import = await Importer.ImportEventsFolderAsync(EventsFolder);
-        await daemon.WaitForAsync((await Store.ResolveAsync(import.LastPosition!.Value))!.Value, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await using var running = new RunningDaemon(this);
+        var daemon = running.Daemon;
+        await running.WaitForAsync(await ImportSeedUnprojectedAsync());
         var before = await ReadModelDump.ActiveAsync(this);
         var oldGeneration = await ReadModels.ActiveSchemaAsync();
         var queries = new ControlQueries(ReadModels);
@@ -122,10 +143,8 @@ public sealed class ReadModelDaemonTests : LedgerFixture
             new Occurrences.Account(Occurrences.OccurrenceKind.TerritoryTaken, new Occurrences.WorldTime(new DateOnly(2016, 1, 1), new DateOnly(2016, 1, 1), Occurrences.DatePrecision.Day),
                 "pearl-hotel", [new Occurrences.ActorInRole("islamic-state", Occurrences.ActorRole.Gainer)], null, Occurrences.Firmness.Reported,
                 new Occurrences.Source("Test", null, null, null, null, "quote")), "$")], [], [], "test");
-        await daemon.WaitForAsync((await Store.ResolveAsync(more.LastPosition!.Value))!.Value, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await running.WaitForAsync((await Store.ResolveAsync(more.LastPosition!.Value))!.Value);
         var pearl = await queries.AtAsync(new DateOnly(2016, 2, 1), null, "pearl-hotel", null);
         Assert.Equal("islamic-state", pearl.Landmarks[0].Interval!.Controller);
-        await stop.CancelAsync();
-        await running;
     }
 }
