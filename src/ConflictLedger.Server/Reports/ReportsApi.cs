@@ -80,6 +80,11 @@ public static class ReportsApi
             var location = $"/api/occurrences/{recorded.OccurrenceId}";
             return created ? TypedResults.Created(location, recorded) : TypedResults.Ok(recorded);
         }
+        catch (ConcurrencyException ex) when (ex.Expected == ExpectedVersion.NoStream)
+        {
+            return TypedResults.Problem($"{ex.Message} To add a source's account to an existing occurrence, POST it to /api/occurrences/{{id}}/accounts.",
+                statusCode: StatusCodes.Status409Conflict, title: "The occurrence already exists");
+        }
         catch (ConcurrencyException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status412PreconditionFailed, title: "The occurrence has changed",

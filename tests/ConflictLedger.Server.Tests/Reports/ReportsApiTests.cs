@@ -146,6 +146,17 @@ public sealed class ReportsApiTests(SeededServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task reporting_an_occurrence_id_that_exists_is_a_conflict_pointing_at_the_accounts_route()
+    {
+        var id = NewId();
+        await Report(new { occurrenceId = id, account = Account() });
+        var (again, _) = await Report(new { occurrenceId = id, account = Account() });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("/accounts", (await Problem(again)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await server.Store.StreamVersionAsync(OccurrenceEvents.StreamId(id)));
+    }
+
+    [Fact]
     public async Task writing_to_an_unknown_occurrence_is_a_404()
     {
         var response = await server.Writer.PostAsJsonAsync("/api/occurrences/no-such-thing/accounts", Account());
