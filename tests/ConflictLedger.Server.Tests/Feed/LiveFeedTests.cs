@@ -27,6 +27,32 @@ public sealed class LiveFeedTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task many_live_clients_need_no_database_connection_each()
+    {
+        // A server whose pool holds at most 10 connections serves 150 live clients: a
+        // design that held a connection (or a LISTEN) per client would run out and time out.
+        const int clients = 150;
+        await using var small = await server.StartServerAsync(new Dictionary<string, string?>
+        {
+            ["ConflictLedger:Database"] = ConflictLedger.Testing.TestDatabase.ConnectionString + ";Maximum Pool Size=10;Timeout=5",
+        });
+        var after = await Store.MarkAsync();
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 10 };
+        using var http = new HttpClient(handler) { BaseAddress = small.BaseAddress };
+        var live = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => SseClient.ConnectAsync(http, $"/feed/live?after={after}")));
+        try
+        {
+            var appended = await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence());
+            var received = await Task.WhenAll(live.Select(c => c.ReadEventsAsync(2)));
+            Assert.All(received, r => Assert.Equal(appended.Select(e => e.Id), r.Select(IdOf)));
+        }
+        finally
+        {
+            foreach (var client in live) await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task an_idle_stream_gets_keep_alive_comments()
     {
         var after = await Store.MarkAsync();
