@@ -12,7 +12,6 @@ public sealed partial class EventStore
 {
     private readonly EventsSql sql;
 
-
     public EventStore(NpgsqlDataSource dataSource, EventStoreOptions? options = null)
     {
         DataSource = dataSource;
