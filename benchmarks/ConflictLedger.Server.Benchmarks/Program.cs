@@ -1,0 +1,37 @@
+using ConflictLedger.Server.Benchmarks;
+
+const string Usage = "usage: bench-server.sh [--quick]   (CONFLICTLEDGER_DB names the database)";
+
+if (args is not ([] or ["--quick"]))
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+var quick = args is ["--quick"];
+var connectionString = Environment.GetEnvironmentVariable("CONFLICTLEDGER_DB");
+if (string.IsNullOrEmpty(connectionString))
+{
+    Console.Error.WriteLine("CONFLICTLEDGER_DB is not set: run through scripts/bench-server.sh, which starts the database.\n" + Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+var ct = cancel.Token;
+
+// Everything in one run against one fresh schema, so the figures are comparable with each other.
+await using var server = await BenchServer.StartAsync(connectionString, ct);
+await using (var version = server.DataSource.CreateCommand("show server_version"))
+    Console.WriteLine($"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores, schema {server.Schema}{(quick ? ", --quick" : "")}");
+
+var figures = new List<Figure>();
+Console.Error.WriteLine("live feed...");
+figures.AddRange(await LiveFeedBenchmark.RunAsync(server, clients: quick ? 20 : 200, rate: quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 2 : 10), ct));
+Console.Error.WriteLine("webhooks...");
+figures.AddRange(await WebhookBenchmark.RunAsync(server, events: quick ? 200 : 2_000, ct));
+Console.Error.WriteLine("reports...");
+figures.AddRange(await ReportAppendBenchmark.RunAsync(server, reports: quick ? 100 : 1_000, concurrency: 8, ct));
+
+Console.WriteLine();
+Console.Write(Measure.Table(figures));
+return figures.Any(f => f.Failed) ? 1 : 0;

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ConflictLedger.EventStore;
+
+namespace ConflictLedger.Server.Benchmarks;
+
+/// <summary>
+/// Webhook deliveries per second to a local receiver that answers at once, against plain
+/// POSTs of the same bodies to the same receiver: what the dispatcher's bookkeeping (its
+/// reads of the log, the delivery record, the checkpoint) costs per event.
+/// </summary>
+internal static class WebhookBenchmark
+{
+    private const string Type = "bench-hook.v1";
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
+
+    private sealed record CreatedWebhook(Guid Id, string Secret);
+
+    public static async Task<IReadOnlyList<Figure>> RunAsync(BenchServer server, int events, CancellationToken ct)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(ct);
+        using var writer = server.CreateWriter();
+        using var plain = new HttpClient { BaseAddress = receiver.BaseAddress };
+        var figures = new List<Figure>();
+        foreach (var hooks in new[] { 1, 4 })
+        {
+            var (rate, check, failed, bodies) = await DeliverAsync(server, writer, receiver, hooks, events, ct);
+            var baseline = await PostPlainAsync(plain, receiver, bodies, hooks, ct);
+            var posters = hooks == 1 ? "one client, sequential" : $"{hooks} sequential posters on one client";
+            figures.Add(new($"Webhooks: deliveries/s, {hooks} webhook{(hooks == 1 ? "" : "s")}", Measure.Format($"{rate:N0}/s"),
+                Measure.Format($"{events:N0} events x {hooks}, appended in one transaction, timed until the receiver had all; {check}"), failed));
+            figures.Add(new($"Plain HTTP POSTs of the same bodies, {posters}", Measure.Format($"{baseline:N0}/s"), "same receiver, same bodies"));
+            figures.Add(new($"Webhooks / plain POSTs, {hooks} webhook{(hooks == 1 ? "" : "s")}", Measure.Format($"{rate / baseline:F2}"), ""));
+        }
+        return figures;
+    }
+
+    private static async Task<(double Rate, string Check, bool Failed, List<byte[]> Bodies)> DeliverAsync(
+        BenchServer server, HttpClient writer, WebhookReceiver receiver, int hooks, int events, CancellationToken ct)
+    {
+        var created = new List<CreatedWebhook>();
+        for (var k = 0; k < hooks; k++)
+        {
+            var response = await writer.PostAsJsonAsync("/api/webhooks", new { url = new Uri(receiver.BaseAddress, $"hook{k}"), types = new[] { Type } }, ct);
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            created.Add(new CreatedWebhook(body.GetProperty("id").GetGuid(), body.GetProperty("secret").GetString()!));
+        }
+        // Appended in one transaction, so the time is the dispatcher's, not the appender's.
+        var batch = Enumerable.Range(0, events)
+            .Select(i => new StreamEvent($"bench-hook-{i % 100}", new EventData(Guid.NewGuid(), Type, Data(i))))
+            .ToList();
+        var all = receiver.ExpectAsync((long)hooks * events);
+        var commandsBefore = server.Commands.Count;
+        var clock = Stopwatch.StartNew();
+        var last = (await server.Store.BulkAppendAsync(batch, ct)).Position;
+        string? timedOut = null;
+        try
+        {
+            await all.WaitAsync(Deadline, ct);
+        }
+        catch (TimeoutException)
+        {
+            timedOut = $"TIMED OUT after {Deadline.TotalSeconds:0} s";
+        }
+        var rate = hooks * events / clock.Elapsed.TotalSeconds;
+        var commandsEach = (double)(server.Commands.Count - commandsBefore) / (hooks * events);
+        // Later benchmarks should not pay for these webhooks. Deleted only once the checkpoint
+        // has moved past the last event: deleting during a delivery's bookkeeping fails its
+        // record of the attempt (the server logs that as a dispatch failure).
+        foreach (var hook in created)
+        {
+            if (timedOut is null) await CheckpointReachedAsync(writer, hook.Id, last.Value, ct);
+            (await writer.DeleteAsync($"/api/webhooks/{hook.Id}", ct)).EnsureSuccessStatusCode();
+        }
+
+        var problems = new List<string>();
+        if (timedOut is not null) problems.Add(timedOut);
+        var ids = batch.Select(e => e.Event.Id.ToString()).ToList();
+        for (var k = 0; k < hooks; k++)
+        {
+            var calls = receiver.Calls($"hook{k}");
+            if (!calls.Select(c => c.Id).SequenceEqual(ids))
+                problems.Add($"webhook {k}: {calls.Count} calls, {calls.Select(c => c.Id).Distinct().Count()} distinct, not the {events} events in log order");
+            if (calls.Count == 0 || !WebhookReceiver.SignatureHolds(created[k].Secret, calls[0]) || !WebhookReceiver.SignatureHolds(created[k].Secret, calls[^1]))
+                problems.Add($"webhook {k}: the signature of the first or last call does not verify");
+        }
+        if (problems.Count > 0) Console.Error.WriteLine($"  webhooks ({hooks}): FAILED: {string.Join("; ", problems)}");
+        var check = (problems.Count == 0 ? "each webhook got every event once, in log order; first and last signatures verified" : "FAILED: " + string.Join("; ", problems))
+            + Measure.Format($"; {commandsEach:F1} server database commands per delivery");
+        return (rate, check, problems.Count > 0, receiver.Calls("hook0").Select(c => c.Body).ToList());
+    }
+
+    private static async Task CheckpointReachedAsync(HttpClient writer, Guid id, long position, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        while ((await writer.GetFromJsonAsync<JsonElement>($"/api/webhooks/{id}", deadline.Token)).GetProperty("position").GetInt64() != position)
+            await Task.Delay(10, deadline.Token);
+    }
+
+    /// <summary>Each poster sends every body once, one after another, as one webhook's worker does.</summary>
+    private static async Task<double> PostPlainAsync(HttpClient http, WebhookReceiver receiver, List<byte[]> bodies, int posters, CancellationToken ct)
+    {
+        // Warm-up: connections open and the JIT done, as they are for the long-running dispatcher.
+        for (var i = 0; i < Math.Min(50, bodies.Count); i++) await PostAsync(http, bodies[i], ct);
+        _ = receiver.ExpectAsync(posters * bodies.Count);
+        return await Measure.RateAsync(posters * bodies.Count, posters, i => PostAsync(http, bodies[i % bodies.Count], ct));
+    }
+
+    private static async Task PostAsync(HttpClient http, byte[] body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "plain") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json", "utf-8");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>About the size of a reported incident.</summary>
+    private static string Data(int i) =>
+        Measure.Format($$"""{"n":{{i}},"site":"site-{{i % 500}}","reportedBy":"analyst-{{i % 40}}","note":"{{new string('x', 300)}}"}""");
+}
