@@ -1,3 +1,4 @@
+using ConflictLedger.Catalog;
 using ConflictLedger.EventStore;
 using ConflictLedger.EventStore.Subscriptions;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,11 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications 
     /// <summary>How often to look for a swap made by a rebuild in another process.</summary>
     public TimeSpan GenerationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Counts committed batches that changed the catalog, so a cache of it knows when to reload.</summary>
+    public int CatalogRevision => catalogRevision;
+
+    private int catalogRevision;
+
     /// <summary>The position the read model reflects, as this process last saw it.</summary>
     public LogPosition Position { get; private set; }
 
@@ -35,10 +41,20 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications 
                 Generation = generation;
                 Position = await readModels.PositionAsync(generation, ct);
                 var projection = new ReadModelProjection(generation);
+                bool handled = false, catalogChanged = false;
                 var runner = new SubscriptionRunner(readModels.Store, notifications, ReadModelStore.CheckpointName(generation),
-                    (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token), Options, logger);
+                    (batch, tx, token) =>
+                    {
+                        handled = true;
+                        catalogChanged |= batch.Any(e => e.Type is CatalogEvents.ActorType or CatalogEvents.LandmarkType);
+                        return projection.ApplyAsync(batch, tx, deferIntervals: false, token);
+                    }, Options, logger);
                 runner.PositionChanged += position =>
                 {
+                    // After the commit, so a cache that reloads now sees the new rows. A move
+                    // this process did not make (another runner's) may have changed the catalog too.
+                    if (catalogChanged || !handled) Interlocked.Increment(ref catalogRevision);
+                    handled = catalogChanged = false;
                     Position = position;
                     Interlocked.Exchange(ref progressed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 };
