@@ -91,11 +91,13 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>Records one delivery attempt; nothing when the webhook was deleted while the delivery was in flight.</summary>
     public async Task RecordAttemptAsync(Guid id, DeliveryAttempt attempt, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""
             insert into {s}.webhook_deliveries (webhook_id, event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+             where exists (select 1 from {s}.webhooks where id = $1)
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = attempt.EventId });
