@@ -15,7 +15,10 @@ public static class FeedApi
     public const int MaxLimit = 1000;
     public const int DefaultLimit = 100;
 
-    public static IServiceCollection AddFeed(this IServiceCollection services) => services.AddSingleton<LiveFeed>();
+    public static IServiceCollection AddFeed(this IServiceCollection services) => services
+        .AddSingleton<LiveFeed>()
+        .AddSingleton<LiveTail>()
+        .AddHostedService(sp => sp.GetRequiredService<LiveTail>());
 
     public static IEndpointRouteBuilder MapFeedApi(this IEndpointRouteBuilder app)
     {

@@ -8,12 +8,15 @@ using Npgsql;
 namespace ConflictLedger.Server.Feed;
 
 /// <summary>
-/// Streams the log to one SSE client. Idle clients cost no database connection: they wait
-/// on the process's one LISTEN connection and borrow a pooled connection only to read.
+/// Streams the log to one SSE client. A client at the head is served from the process's
+/// <see cref="LiveTail"/>, which reads each new event once for everyone; a client behind it
+/// reads the log itself (a pooled connection for the length of a read) until it catches
+/// up. No client holds a database connection while it waits.
 /// </summary>
 public sealed class LiveFeed(
     EventStore.EventStore store,
     LogNotifications notifications,
+    LiveTail tail,
     ConflictLedgerOptions options,
     ConflictLedgerMetrics metrics,
     IHostApplicationLifetime lifetime,
@@ -22,10 +25,8 @@ public sealed class LiveFeed(
     private const int PageSize = 500;
 
     /// <summary>
-    /// How many clients read the log at once. A notification wakes every client together;
-    /// unbounded, a few hundred clients would take every pooled connection at each append
-    /// (measured: 104 connections for 150 clients). Bounded, the pool stays small and the
-    /// clients take turns, each read being one short query.
+    /// How many clients behind the tail read the log at once (say, many reconnecting after a
+    /// restart): unbounded they would take every pooled connection; bounded, they take turns.
     /// </summary>
     private readonly SemaphoreSlim readers = new(8);
 
@@ -49,26 +50,24 @@ public sealed class LiveFeed(
             var lastWrite = TimeProvider.System.GetTimestamp();
             while (!ct.IsCancellationRequested)
             {
-                var next = notifications.NextAsync();
-                // The page is read into memory first, so the connection goes back to the pool before a slow client is written to.
-                List<RecordedEvent> events;
-                await readers.WaitAsync(ct);
-                try
+                var (fromTail, advanced) = tail.After(cursor);
+                Task next;
+                IReadOnlyList<LiveFrame> page;
+                if (fromTail is not null)
                 {
-                    events = await store.ReadAllAsync(cursor, new ReadAllOptions { Types = filter.Types, Limit = PageSize }, ct).ToListAsync(ct);
+                    (next, page) = (advanced, fromTail);
                 }
-                finally
+                else
                 {
-                    readers.Release();
+                    next = notifications.NextAsync();
+                    page = (await ReadLogAsync(cursor, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
                 }
-                if (events.Count > 0)
+                if (page.Count > 0)
                 {
                     idle.Reset();
-                    cursor = events[^1].Position;
+                    cursor = page[^1].Event.Position;
                     var text = new StringBuilder();
-                    foreach (var e in events.Where(filter.Matches))
-                        text.Append("id: ").Append(e.Position.Value).Append("\nevent: ").Append(e.Type)
-                            .Append("\ndata: ").Append(Encoding.UTF8.GetString(CloudEvent.From(e, store.Options.Schema).ToUtf8Json())).Append("\n\n");
+                    foreach (var frame in page.Where(f => filter.Matches(f.Event))) text.Append(frame.Text);
                     if (text.Length > 0)
                     {
                         await WriteAsync(response, text.ToString(), ct);
@@ -99,6 +98,24 @@ public sealed class LiveFeed(
         {
             metrics.LiveClientDisconnected();
             logger.LogDebug("Live feed client disconnected");
+        }
+    }
+
+    /// <summary>
+    /// A page of the log after the cursor, read into memory so the connection goes back to
+    /// the pool before a slow client is written to. Every type is read (the filter applies
+    /// after), so the cursor moves over the whole log and reaches the tail's window.
+    /// </summary>
+    private async Task<List<RecordedEvent>> ReadLogAsync(LogPosition cursor, CancellationToken ct)
+    {
+        await readers.WaitAsync(ct);
+        try
+        {
+            return await store.ReadAllAsync(cursor, new ReadAllOptions { Limit = PageSize }, ct).ToListAsync(ct);
+        }
+        finally
+        {
+            readers.Release();
         }
     }
 
