@@ -53,7 +53,7 @@ internal static class LiveFeedBenchmark
                 + (single.Failure ?? Measure.Format($"{single.Delivered:N0} events, all in log order")), Failed: single.Failure is not null),
             new(Measure.Format($"Live feed: server database commands per appended event, {clients} clients / 1 client"),
                 Measure.Format($"{(double)fanOut.ServerCommands / fanOut.Events:F1} / {(double)single.ServerCommands / single.Events:F1}"),
-                "every client reads the log itself each time it is woken"),
+                "the tail reads each new event once for every client at the head"),
         ];
     }
 
