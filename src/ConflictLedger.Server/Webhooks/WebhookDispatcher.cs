@@ -138,7 +138,12 @@ public sealed class WebhookDispatcher(
 
     private enum Step { Stopped, Idle, Skipped, Delivered, Failed }
 
-    /// <summary>Delivers the next wanted event after the checkpoint, or moves the checkpoint past events the webhook does not want.</summary>
+    /// <summary>
+    /// Delivers, one at a time and in order, the wanted events of the next page after the
+    /// checkpoint; each success records its attempt and moves the checkpoint in one
+    /// transaction, so a crash repeats at most the delivery in flight. The first failure
+    /// ends the step. Events the webhook does not want are passed over.
+    /// </summary>
     private async Task<(Step, int Failures)> StepAsync(Guid id, CancellationToken ct)
     {
         var checkpoint = Webhook.CheckpointName(id);
@@ -149,20 +154,29 @@ public sealed class WebhookDispatcher(
         if (hook is not { Status: WebhookStatus.Active }) return (Step.Stopped, 0);
         if (events.Count == 0) return (Step.Idle, 0);
 
-        if (events.FirstOrDefault(hook.Filter.Matches) is not { } next)
+        var delivered = false;
+        foreach (var next in events.Where(hook.Filter.Matches))
         {
-            await AdvanceAsync(hook, from, events[^1].Position, ct);
-            return (Step.Skipped, 0);
-        }
-        var attempt = await DeliverAsync(hook, next, ct);
-        await webhooks.RecordAttemptAsync(hook.Id, attempt, ct);
-        if (attempt.Succeeded)
-        {
+            // Shutdown lets the delivery in flight finish; the rest wait for the next start.
+            if (ct.IsCancellationRequested) return (Step.Stopped, 0);
+            var attempt = await DeliverAsync(hook, next, ct);
+            if (!attempt.Succeeded)
+            {
+                await webhooks.RecordAttemptAsync(hook.Id, attempt, ct);
+                return await FailedAsync(hook, next, attempt, ct);
+            }
             metrics.WebhookDelivered();
-            await AdvanceAsync(hook, from, next.Position, ct);
-            return (Step.Delivered, 0);
+            await AdvanceAsync(hook, from, next.Position, attempt, ct);
+            hook = hook with { ConsecutiveFailures = 0 };
+            from = next.Position;
+            delivered = true;
         }
+        if (from != events[^1].Position) await AdvanceAsync(hook, from, events[^1].Position, null, ct);
+        return (delivered ? Step.Delivered : Step.Skipped, 0);
+    }
 
+    private async Task<(Step, int Failures)> FailedAsync(Webhook hook, RecordedEvent next, DeliveryAttempt attempt, CancellationToken ct)
+    {
         metrics.WebhookFailed();
         var (failures, status) = await webhooks.RecordFailureAsync(hook.Id, attempt.Error!, options.Webhooks.MaxConsecutiveFailures, ct);
         if (status == WebhookStatus.Disabled)
@@ -174,10 +188,12 @@ public sealed class WebhookDispatcher(
         return (Step.Failed, failures);
     }
 
-    private async Task AdvanceAsync(Webhook hook, LogPosition from, LogPosition to, CancellationToken ct)
+    /// <summary>Moves the checkpoint (with the successful attempt that earned it, if any) and clears a failure streak, in one transaction.</summary>
+    private async Task AdvanceAsync(Webhook hook, LogPosition from, LogPosition to, DeliveryAttempt? attempt, CancellationToken ct)
     {
         await using var connection = await store.DataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        if (attempt is not null) await webhooks.RecordAttemptAsync(connection, tx, hook.Id, attempt, ct);
         await store.Checkpoints.AdvanceAsync(connection, tx, Webhook.CheckpointName(hook.Id), from, to, ct);
         if (hook.ConsecutiveFailures > 0) await webhooks.ClearFailuresAsync(connection, tx, hook.Id, ct);
         await tx.CommitAsync(ct);

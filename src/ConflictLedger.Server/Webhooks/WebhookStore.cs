@@ -94,11 +94,18 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
     /// <summary>Records one delivery attempt; nothing when the webhook was deleted while the delivery was in flight.</summary>
     public async Task RecordAttemptAsync(Guid id, DeliveryAttempt attempt, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await RecordAttemptAsync(connection, null, id, attempt, ct);
+    }
+
+    /// <summary>The same inside the caller's transaction (with the checkpoint it moves).</summary>
+    public async Task RecordAttemptAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid id, DeliveryAttempt attempt, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
             insert into {s}.webhook_deliveries (webhook_id, event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at)
             select $1, $2, $3, $4, $5, $6, $7, $8, $9
              where exists (select 1 from {s}.webhooks where id = $1)
-            """);
+            """, connection, tx);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = attempt.EventId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = attempt.Position });
