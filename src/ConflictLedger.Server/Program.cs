@@ -24,6 +24,7 @@ static async Task<int> ServeAsync(string[] args)
           feed           {app.Urls.First()}/feed   (live: /feed/live)
           OpenAPI        {app.Urls.First()}/openapi/v1.json
           health         {app.Urls.First()}/health/ready
+        Reads are open; writes need an API key (scripts/run.sh create-api-key NAME, or ConflictLedger__ApiKeys__0).
         Ctrl+C stops it.
         """);
     await app.WaitForShutdownAsync();
