@@ -59,81 +59,45 @@ public static class SourceFiles
         }
     }
 
-    private static Source ReadSource(JsonElement source, Action<string, string, string> fail)
+    /// <summary>The report's own fields, shared by its accounts; a bad publication date is reported once, here.</summary>
+    private static SourceRequest ReadSource(JsonElement source, Action<string, string, string> fail)
     {
-        var published = OptionalString(source, "published") is { } text ? ParseDate(text, "$.source.published", "published", fail) : null;
-        return new Source(
-            source.GetProperty("outlet").GetString()!,
+        var published = OptionalString(source, "published");
+        if (published is not null && ParseDate(published, "$.source.published", "published", fail) is null) published = null;
+        return new SourceRequest(
+            source.GetProperty("outlet").GetString(),
             OptionalString(source, "headline"),
             published,
-            OptionalString(source, "publishedPrecision") is { } p ? Enum.Parse<DatePrecision>(p, ignoreCase: true) : null,
+            OptionalString(source, "publishedPrecision"),
             source.GetProperty("file").GetString(),
             Quote: null);
     }
 
-    private static Account? ReadAccount(JsonElement item, string path, Source source, Catalog.Catalog catalog, Action<string, string, string> fail)
+    /// <summary>
+    /// One occurrence entry, checked by the same rules as an account sent to the API
+    /// (<see cref="AccountRequest.ToAccount"/>); its field errors get the entry's JSON path.
+    /// </summary>
+    private static Account? ReadAccount(JsonElement item, string path, SourceRequest source, Catalog.Catalog catalog, Action<string, string, string> fail)
     {
-        var failed = false;
-        void Fail(string p, string field, string message)
-        {
-            failed = true;
-            fail(p, field, message);
-        }
-
         var when = item.GetProperty("when");
-        var earliest = ParseDate(when.GetProperty("earliest").GetString()!, path + ".when.earliest", "earliest", Fail);
-        var latest = ParseDate(when.GetProperty("latest").GetString()!, path + ".when.latest", "latest", Fail);
-        if (earliest is { } e && latest is { } l && l < e)
-            Fail(path + ".when.latest", "latest", $"latest ({l:yyyy-MM-dd}) is before earliest ({e:yyyy-MM-dd}); swap them or widen the window");
-
-        var placeName = item.GetProperty("place").GetString()!;
-        var place = catalog.FindLandmark(placeName);
-        if (place is null)
-            Fail(path + ".place", "place", $"no landmark in the catalog is called '{placeName}': add it (or this alias) to events/catalog/landmarks.json");
-
-        var actors = new List<ActorInRole>();
-        var a = 0;
-        foreach (var actor in item.GetProperty("actors").EnumerateArray())
-        {
-            var name = actor.GetProperty("actor").GetString()!;
-            var found = catalog.FindActor(name);
-            if (found is null)
-                Fail($"{path}.actors[{a}].actor", "actor", $"no actor in the catalog is called '{name}': add it (or this alias) to events/catalog/actors.json");
-            else
-                actors.Add(new ActorInRole(found.Id, Enum.Parse<ActorRole>(actor.GetProperty("role").GetString()!, ignoreCase: true)));
-            a++;
-        }
-
-        string? claimant = null;
-        if (OptionalString(item, "claimant") is { } claimantName)
-        {
-            claimant = catalog.FindActor(claimantName)?.Id;
-            if (claimant is null)
-                Fail(path + ".claimant", "claimant", $"no actor in the catalog is called '{claimantName}': add it (or this alias) to events/catalog/actors.json");
-        }
-
-        Fatalities? fatalities = null;
-        if (item.TryGetProperty("fatalities", out var f) && f.ValueKind == JsonValueKind.Object)
-        {
-            fatalities = new Fatalities(
-                f.TryGetProperty("exact", out var exact) ? exact.GetInt32() : null,
-                f.TryGetProperty("atLeast", out var atLeast) ? atLeast.GetInt32() : null);
-            if (fatalities.Low < 0) Fail(path + ".fatalities", "fatalities", "fatalities cannot be negative");
-        }
-
-        if (failed) return null;
-        var kind = ParseKebab<OccurrenceKind>(item.GetProperty("kind").GetString()!);
-        return new Account(
-            kind,
-            new WorldTime(earliest!.Value, latest!.Value, ParseKebab<DatePrecision>(when.GetProperty("precision").GetString()!), OptionalString(when, "derivation")),
-            place!.Id,
-            actors,
+        var fatalities = item.TryGetProperty("fatalities", out var f) && f.ValueKind == JsonValueKind.Object
+            ? new FatalitiesRequest(OptionalInt(f, "exact"), OptionalInt(f, "atLeast"))
+            : null;
+        var request = new AccountRequest(
+            OptionalString(item, "kind"),
+            new WhenRequest(OptionalString(when, "earliest"), OptionalString(when, "latest"), OptionalString(when, "precision"), OptionalString(when, "derivation")),
+            OptionalString(item, "place"),
+            item.GetProperty("actors").EnumerateArray().Select(a => new ActorRequest(OptionalString(a, "actor"), OptionalString(a, "role"))).ToList(),
             fatalities,
-            ParseKebab<Firmness>(item.GetProperty("firmness").GetString()!),
-            source with { Quote = item.GetProperty("quote").GetString() },
-            claimant,
-            OptionalString(item, "extent") is { } extent ? ParseKebab<Extent>(extent) : null,
+            OptionalString(item, "firmness"),
+            OptionalString(item, "claimant"),
+            OptionalString(item, "extent"),
+            source with { Quote = OptionalString(item, "quote") },
             OptionalString(item, "note"));
+        var (account, errors) = request.ToAccount(catalog);
+        foreach (var (field, messages) in errors)
+            foreach (var message in messages) fail($"{path}.{field}", FieldOf(field), message);
+        return account;
     }
 
     private static DateOnly? ParseDate(string text, string path, string field, Action<string, string, string> fail)
@@ -146,9 +110,8 @@ public static class SourceFiles
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>Enum values appear in files in kebab case ("armed-clash").</summary>
-    internal static T ParseKebab<T>(string text) where T : struct, Enum =>
-        Enum.Parse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
+    private static int? OptionalInt(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;
 
     private static string FieldOf(string path)
     {

@@ -36,11 +36,11 @@ public sealed record AccountRequest(
         var kind = Parse<OccurrenceKind>(Kind, "kind", Fail);
         var earliest = Date(When?.Earliest, "when.earliest", Fail);
         var latest = Date(When?.Latest ?? When?.Earliest, "when.latest", Fail);
-        if (earliest is { } e && latest is { } l && l < e) Fail("when.latest", $"latest ({l:yyyy-MM-dd}) is before earliest ({e:yyyy-MM-dd})");
+        if (earliest is { } e && latest is { } l && l < e) Fail("when.latest", $"latest ({l:yyyy-MM-dd}) is before earliest ({e:yyyy-MM-dd}); swap them or widen the window");
         var precision = When?.Precision is null ? DatePrecision.Day : Parse<DatePrecision>(When.Precision, "when.precision", Fail);
 
         var place = string.IsNullOrWhiteSpace(Place) ? null : catalog.FindLandmark(Place);
-        if (place is null) Fail("place", string.IsNullOrWhiteSpace(Place) ? "place is required: a landmark id or alias" : $"no landmark in the catalog is called '{Place}'");
+        if (place is null) Fail("place", string.IsNullOrWhiteSpace(Place) ? "place is required: a landmark id or alias" : $"no landmark in the catalog is called '{Place}': add it (or this alias) to events/catalog/landmarks.json");
 
         var actors = new List<ActorInRole>();
         if (Actors is null || Actors.Count == 0) Fail("actors", "name at least one actor with a role");
@@ -48,11 +48,12 @@ public sealed record AccountRequest(
         {
             var request = Actors![i];
             var actor = string.IsNullOrWhiteSpace(request.Actor) ? null : catalog.FindActor(request.Actor);
-            if (actor is null) Fail($"actors[{i}].actor", $"no actor in the catalog is called '{request.Actor}'");
+            if (actor is null) Fail($"actors[{i}].actor", $"no actor in the catalog is called '{request.Actor}': add it (or this alias) to events/catalog/actors.json");
             var role = Parse<ActorRole>(request.Role, $"actors[{i}].role", Fail);
             if (actor is not null && role is { } r) actors.Add(new ActorInRole(actor.Id, r));
         }
-        if (kind is { } k && k.ChangesControl() && !actors.Any(a => a.Role is ActorRole.Gainer or ActorRole.Loser))
+        // Judged on the roles given, so an unknown actor is reported once, as unknown.
+        if (kind is { } k && k.ChangesControl() && !(Actors ?? []).Any(a => a.Role is "gainer" or "loser"))
             Fail("actors", $"a {Json.Name(k)} account names who gained or lost the place (role \"gainer\" or \"loser\")");
 
         Fatalities? fatalities = null;
@@ -68,7 +69,7 @@ public sealed record AccountRequest(
         if (Claimant is not null)
         {
             claimant = catalog.FindActor(Claimant)?.Id;
-            if (claimant is null) Fail("claimant", $"no actor in the catalog is called '{Claimant}'");
+            if (claimant is null) Fail("claimant", $"no actor in the catalog is called '{Claimant}': add it (or this alias) to events/catalog/actors.json");
         }
         else if (firmness == Occurrences.Firmness.Claimed)
         {
