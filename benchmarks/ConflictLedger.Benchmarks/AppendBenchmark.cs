@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -36,7 +36,7 @@ internal static class AppendBenchmark
             round => Measure.RateAsync(perRound, () => InsertAsync(raw, insert, rows[round + 1], ct)));
     }
 
-    private static async Task AppendAsync(EventStore.EventStore store, Row[] rows, CancellationToken ct)
+    private static async Task AppendAsync(LedgerLog store, Row[] rows, CancellationToken ct)
     {
         foreach (var row in rows)
             await store.AppendAsync(row.StreamId, ExpectedVersion.Any, [row.Event], ct);

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Npgsql;
 
 namespace ConflictLedger.Benchmarks;
@@ -15,12 +15,12 @@ internal sealed class BenchSchema : IAsyncDisposable
     {
         DataSource = dataSource;
         Name = name;
-        Store = new EventStore.EventStore(dataSource, new EventStoreOptions(name));
+        Store = LedgerLog.Create(dataSource, new LogOptions(name));
     }
 
     public NpgsqlDataSource DataSource { get; }
     public string Name { get; }
-    public EventStore.EventStore Store { get; }
+    public LedgerLog Store { get; }
     public string Events => $"\"{Name}\".events";
     public string Streams => $"\"{Name}\".streams";
     public string RawEvents => $"\"{Name}\".raw_events";

@@ -1,11 +1,11 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ConflictLedger.Benchmarks;
 
 /// <summary>
-/// One bulk import of many streams through <see cref="EventStore.EventStore.BulkAppendAsync"/>
+/// One bulk import of many streams through <see cref="LedgerLog.BulkAppendAsync"/>
 /// against a raw binary COPY of the same rows into <c>raw_events</c>.
 /// </summary>
 internal static class BulkImportBenchmark

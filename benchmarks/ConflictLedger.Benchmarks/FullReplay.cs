@@ -1,6 +1,6 @@
 using ConflictLedger.Catalog;
 using ConflictLedger.Control;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Benchmarks;
@@ -15,7 +15,7 @@ internal static class FullReplay
 {
     /// <returns>Each landmark within <paramref name="within"/> (itself included) and its interval covering <paramref name="at"/>, if any.</returns>
     public static async Task<Dictionary<string, ControlInterval?>> AtAsync(
-        EventStore.EventStore store, DateOnly at, DateOnly? known, string within, CancellationToken ct)
+        LedgerLog store, DateOnly at, DateOnly? known, string within, CancellationToken ct)
     {
         var parents = new Dictionary<string, string?>(StringComparer.Ordinal);
         var claims = new List<ControlClaim>();

@@ -1,11 +1,11 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Npgsql;
 
 namespace ConflictLedger.Benchmarks;
 
 /// <summary>
 /// Reading the whole log from the start, as a new subscription or a rebuild does, through
-/// <see cref="EventStore.EventStore.ReadAllAsync"/> against one plain <c>order by seq</c>
+/// <see cref="LedgerLog.ReadAllAsync"/> against one plain <c>order by seq</c>
 /// query over the same table, materialising the same fields into the same records.
 /// </summary>
 internal static class ReadAllBenchmark
@@ -32,7 +32,7 @@ internal static class ReadAllBenchmark
             _ => Measure.RateAsync(events, () => ReadRawAsync(dataSource, select, events, ct)));
     }
 
-    private static async Task ReadStoreAsync(EventStore.EventStore store, int expected, CancellationToken ct)
+    private static async Task ReadStoreAsync(LedgerLog store, int expected, CancellationToken ct)
     {
         var count = 0;
         await foreach (var _ in store.ReadAllAsync(LogPosition.Start, ct: ct)) count++;

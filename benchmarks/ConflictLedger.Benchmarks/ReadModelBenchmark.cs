@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using System.Diagnostics;
 using ConflictLedger.Control;
 using ConflictLedger.ReadModel;
@@ -77,7 +78,7 @@ internal static class ReadModelBenchmark
     /// few again by full replay: timed, and compared landmark by landmark with the read model's answer.
     /// </summary>
     private static async Task<Latency> LatencyAsync(
-        string name, ControlQueries control, EventStore.EventStore store, Ask[] asks, int warmUp, int replays, bool known, CancellationToken ct)
+        string name, ControlQueries control, LedgerLog store, Ask[] asks, int warmUp, int replays, bool known, CancellationToken ct)
     {
         var ms = await Measure.LatenciesAsync(asks, ask => control.AtAsync(ask.At, known ? ask.Known : null, null, ask.City, ct));
         var timed = ms.Skip(warmUp).ToArray();

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -29,13 +29,13 @@ internal sealed class BenchServer : IAsyncDisposable
         this.app = app;
         DataSource = dataSource;
         Schema = schema;
-        Store = new EventStore.EventStore(dataSource, new EventStoreOptions(schema));
+        Store = LedgerLog.Create(dataSource, new LogOptions(schema));
         Commands = new ServerCommands(excludedPool: OwnPool);
     }
 
     public NpgsqlDataSource DataSource { get; }
     public string Schema { get; }
-    public EventStore.EventStore Store { get; }
+    public LedgerLog Store { get; }
     public ServerCommands Commands { get; }
     public Uri BaseAddress { get; private set; } = null!;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Benchmarks;
 
@@ -138,7 +138,7 @@ internal static class LiveFeedBenchmark
     }
 
     /// <summary>Event i is due at i / rate seconds after the start; an appender that falls behind sends at once.</summary>
-    private static async Task<(Append[] Appends, double Rate)> AppendPacedAsync(EventStore.EventStore store, int count, int rate, CancellationToken ct)
+    private static async Task<(Append[] Appends, double Rate)> AppendPacedAsync(LedgerLog store, int count, int rate, CancellationToken ct)
     {
         var appends = new Append[count];
         var next = -1;

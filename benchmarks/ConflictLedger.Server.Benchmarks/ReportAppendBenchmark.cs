@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Server.Benchmarks;
@@ -86,7 +86,7 @@ internal static class ReportAppendBenchmark
             throw new InvalidOperationException($"POST /api/occurrences answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 
-    private static Task AppendAsync(EventStore.EventStore store, (string StreamId, EventData Event) e, CancellationToken ct) =>
+    private static Task AppendAsync(LedgerLog store, (string StreamId, EventData Event) e, CancellationToken ct) =>
         store.AppendAsync(e.StreamId, ExpectedVersion.NoStream, [e.Event], ct);
 
     /// <summary>One report through the API, read back from the log: the store side appends copies of exactly this event.</summary>

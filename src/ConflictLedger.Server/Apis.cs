@@ -1,5 +1,5 @@
 using ConflictLedger.Control;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Server.Catalog;
@@ -26,11 +26,10 @@ public static class Apis
     public static IServiceCollection AddApiServices(this IServiceCollection services, ConflictLedgerOptions options)
     {
         _ = options;
-        services.AddSingleton(sp => new ReadModelStore(sp.GetRequiredService<EventStore.EventStore>()));
-        services.AddSingleton(sp => new ReadModelDaemon(
-            sp.GetRequiredService<ReadModelStore>(), sp.GetRequiredService<LogNotifications>(), sp.GetRequiredService<ILogger<ReadModelDaemon>>()));
+        services.AddSingleton(sp => new ReadModelStore(sp.GetRequiredService<LedgerLog>(), sp.GetRequiredService<ILogger<ReadModelStore>>()));
+        services.AddSingleton(sp => new ReadModelDaemon(sp.GetRequiredService<ReadModelStore>(), sp.GetRequiredService<ILogger<ReadModelDaemon>>()));
         services.AddSingleton(sp => new ControlQueries(sp.GetRequiredService<ReadModelStore>()));
-        services.AddSingleton(sp => new OccurrenceService(sp.GetRequiredService<EventStore.EventStore>()));
+        services.AddSingleton(sp => new OccurrenceService(sp.GetRequiredService<LedgerLog>()));
         services.AddSingleton<CatalogCache>();
         // The seed is imported before the daemon starts and before the server listens.
         services.AddHostedService<SeedImport>();

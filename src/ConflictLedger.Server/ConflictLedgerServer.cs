@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Server.Access;
 using ConflictLedger.Server.Feed;
 using ConflictLedger.Server.Health;
 using ConflictLedger.Server.Operations;
 using ConflictLedger.Server.Webhooks;
+using Marten;
 using Microsoft.Extensions.Configuration.Memory;
 using Npgsql;
 
@@ -40,7 +40,7 @@ public static class ConflictLedgerServer
         var options = builder.Configuration.GetSection(ConflictLedgerOptions.Section).Get<ConflictLedgerOptions>() ?? new();
         options.Database ??= builder.Configuration["CONFLICTLEDGER_DB"] ?? throw new InvalidOperationException(
             "No database configured: set ConflictLedger:Database (or the CONFLICTLEDGER_DB environment variable) to an Npgsql connection string.");
-        var storeOptions = new EventStoreOptions(options.Schema);
+        var logOptions = new LogOptions(options.Schema);
         // Loopback unless told otherwise (--urls, ASPNETCORE_URLS, or the HTTP(S)_PORTS containers set).
         if (new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
             builder.WebHost.UseUrls(DefaultUrl);
@@ -50,9 +50,17 @@ public static class ConflictLedgerServer
         services.AddSingleton(options);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(
             new NpgsqlConnectionStringBuilder(options.Database) { ApplicationName = "conflictledger-server" }.ConnectionString).Build());
-        services.AddSingleton(sp => new EventStore.EventStore(sp.GetRequiredService<NpgsqlDataSource>(), storeOptions));
+        services.AddSingleton(logOptions);
+        services.AddMarten(sp =>
+        {
+            var marten = new StoreOptions();
+            marten.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+            LedgerMarten.Configure(marten, logOptions);
+            return marten;
+        });
+        services.AddSingleton(sp => new LedgerLog(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), logOptions));
         services.AddSingleton(sp => new LogNotifications(
-            sp.GetRequiredService<NpgsqlDataSource>(), storeOptions, sp.GetRequiredService<ILogger<LogNotifications>>()));
+            sp.GetRequiredService<NpgsqlDataSource>(), logOptions, sp.GetRequiredService<ILogger<LogNotifications>>()));
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));

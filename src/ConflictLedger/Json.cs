@@ -15,10 +15,13 @@ public static class Json
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             RespectNullableAnnotations = true,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(EnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
+
+    /// <summary>Enum values as kebab-case names, never numbers.</summary>
+    public static JsonConverter EnumConverter() => new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false);
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 using Npgsql;
 
@@ -13,7 +13,7 @@ public class ServerFixture : IAsyncLifetime
 {
     public string Schema { get; } = TestDatabase.NewSchemaName("srv");
     public NpgsqlDataSource DataSource { get; private set; } = null!;
-    public EventStore.EventStore Store { get; private set; } = null!;
+    public LedgerLog Store { get; private set; } = null!;
     public RunningServer Server { get; private set; } = null!;
 
     public HttpClient Client => Server.Client;
@@ -24,7 +24,7 @@ public class ServerFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         DataSource = TestDatabase.CreateDataSource("test-" + Schema);
-        Store = new EventStore.EventStore(DataSource, new EventStoreOptions(Schema));
+        Store = LedgerLog.Create(DataSource, new LogOptions(Schema));
         Server = await StartServerAsync();
     }
 

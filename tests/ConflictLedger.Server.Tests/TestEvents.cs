@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
 namespace ConflictLedger.Server.Tests;
@@ -19,13 +19,13 @@ internal static class TestEvents
     public static string NewStream() => "incident-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Appends each event in its own transaction, in order, and returns them.</summary>
-    public static async Task<List<EventData>> AppendEachAsync(this EventStore.EventStore store, params EventData[] events)
+    public static async Task<List<EventData>> AppendEachAsync(this LedgerLog store, params EventData[] events)
     {
         foreach (var e in events) await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, [e]);
         return [.. events];
     }
 
-    public static async Task<List<EventData>> AppendManyAsync(this EventStore.EventStore store, int count, string place = "derna")
+    public static async Task<List<EventData>> AppendManyAsync(this LedgerLog store, int count, string place = "derna")
     {
         var events = Enumerable.Range(0, count).Select(_ => Occurrence(place)).ToArray();
         await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, events);
@@ -33,17 +33,17 @@ internal static class TestEvents
     }
 
     /// <summary>
-    /// Appends a marker and returns its position: everything a test appends afterwards follows it.
+    /// The head of the log: everything a test appends afterwards follows it (appends draw
+    /// positions in commit order).
     /// </summary>
-    public static async Task<long> MarkAsync(this EventStore.EventStore store) =>
-        (await store.AppendAsync(NewStream(), ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "marker.v1", "{}")])).Position.Value;
+    public static async Task<long> MarkAsync(this LedgerLog store) => (await store.HeadAsync()).Value;
 
     /// <summary>
     /// Waits until the given events are readable and returns them in log order. An event is
     /// readable only once every older transaction in the cluster has finished, and other
     /// test classes hold transactions open, so a read right after an append may not see it.
     /// </summary>
-    public static async Task<List<RecordedEvent>> VisibleAsync(this EventStore.EventStore store, IEnumerable<EventData> events)
+    public static async Task<List<RecordedEvent>> VisibleAsync(this LedgerLog store, IEnumerable<EventData> events)
     {
         var ids = events.Select(e => e.Id).ToHashSet();
         var found = new List<RecordedEvent>();

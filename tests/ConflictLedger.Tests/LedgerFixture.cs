@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Importing;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Testing;
@@ -21,22 +21,19 @@ public class LedgerFixture : StoreFixture
         await ReadModels.EnsureAsync();
     }
 
-    /// <summary>Projects until the read model reflects <paramref name="position"/> (an event may need a moment to become readable).</summary>
+    /// <summary>
+    /// Small projection batches, so a correction and the report it replaces often fall in
+    /// different batches (a rebuild, by contrast, takes thousands at once): both paths get exercised.
+    /// </summary>
+    protected override LogOptions CreateOptions() => new(Schema) { ProjectionBatchSize = 3 };
+
+    /// <summary>Runs Marten's daemon until the read model reflects <paramref name="position"/>.</summary>
     public async Task ProjectAsync(long position)
     {
         var target = await Store.ResolveAsync(position) ?? throw new InvalidOperationException($"no event at {position}");
-        var generation = await ReadModels.ActiveSchemaAsync();
-        var projection = new ReadModelProjection(generation);
-        // Small batches, so a correction and the report it replaces often fall in different
-        // batches (a rebuild, by contrast, takes thousands at once): both paths get exercised.
-        var runner = new EventStore.Subscriptions.SubscriptionRunner(Store, null, ReadModelStore.CheckpointName(generation),
-            (batch, tx, ct) => projection.ApplyAsync(batch, tx, deferIntervals: false, ct),
-            new EventStore.Subscriptions.SubscriptionOptions { BatchSize = 3 });
-        await Eventually.TrueAsync(async () =>
-        {
-            await runner.CatchUpAsync(CancellationToken.None);
-            return await ReadModels.PositionAsync(generation) >= target;
-        }, $"read model at {position}");
+        await using var daemon = new ReadModelDaemon(ReadModels);
+        await daemon.StartAsync(CancellationToken.None);
+        await daemon.WaitForAsync(target, TimeSpan.FromSeconds(60), CancellationToken.None);
     }
 
     public async Task<ImportSummary> ImportSeedAsync()

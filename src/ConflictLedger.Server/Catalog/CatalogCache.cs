@@ -4,17 +4,17 @@ using ConflictLedger.ReadModel;
 namespace ConflictLedger.Server.Catalog;
 
 /// <summary>
-/// The catalog as the read model holds it, reloaded only when the daemon has committed a
-/// catalog change (or followed a rebuilt generation): requests resolve names often, the
+/// The catalog as the read model holds it, reloaded only when the read model has projected
+/// a catalog change (or a rebuilt generation became active): requests resolve names often, the
 /// catalog changes rarely.
 /// </summary>
-public sealed class CatalogCache(ControlQueries queries, ReadModelDaemon daemon)
+public sealed class CatalogCache(ControlQueries queries, ReadModelStore readModels)
 {
-    private (int Revision, string? Generation, ConflictLedger.Catalog.Catalog Catalog)? cached;
+    private (long Revision, string Generation, ConflictLedger.Catalog.Catalog Catalog)? cached;
 
     public async Task<ConflictLedger.Catalog.Catalog> GetAsync(CancellationToken ct)
     {
-        var (revision, generation) = (daemon.CatalogRevision, daemon.Generation);
+        var (generation, revision) = await readModels.CatalogRevisionAsync(ct);
         if (cached is { } c && c.Revision == revision && c.Generation == generation) return c.Catalog;
         var catalog = new ConflictLedger.Catalog.Catalog(await queries.ActorsAsync(ct), await queries.LandmarksAsync(ct));
         cached = (revision, generation, catalog);

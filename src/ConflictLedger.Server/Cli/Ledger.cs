@@ -1,7 +1,6 @@
 using ConflictLedger.Catalog;
 using ConflictLedger.Control;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Importing;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
@@ -12,7 +11,7 @@ namespace ConflictLedger.Server.Cli;
 /// <summary>The ledger as the command-line verbs use it: the store, the read model and the importer over one data source.</summary>
 public sealed class Ledger
 {
-    private Ledger(EventStore.EventStore store, string? eventsFolder)
+    private Ledger(LedgerLog store, string? eventsFolder)
     {
         Store = store;
         ReadModels = new ReadModelStore(store);
@@ -21,7 +20,7 @@ public sealed class Ledger
         EventsFolder = Server.ReadModel.EventsFolder.Find(eventsFolder) ?? "events";
     }
 
-    public EventStore.EventStore Store { get; }
+    public LedgerLog Store { get; }
     public ReadModelStore ReadModels { get; }
     public ControlQueries Queries { get; }
     public LedgerImporter Importer { get; }
@@ -31,29 +30,24 @@ public sealed class Ledger
     public static async Task<Ledger> OpenAsync(IServiceProvider services, CancellationToken ct)
     {
         await services.GetRequiredService<Operations.DatabaseMigrations>().MigrateAsync(ct);
-        var ledger = new Ledger(services.GetRequiredService<EventStore.EventStore>(), services.GetRequiredService<ConflictLedgerOptions>().EventsFolder);
+        var ledger = new Ledger(services.GetRequiredService<LedgerLog>(), services.GetRequiredService<ConflictLedgerOptions>().EventsFolder);
         await ledger.ReadModels.EnsureAsync(ct);
         return ledger;
     }
 
     /// <summary>
-    /// Brings the read model up to everything committed so far, as the server's daemon
-    /// would: a CLI answer right after an import must include it. An event is readable
-    /// only once older transactions elsewhere have finished, hence the short retries.
+    /// Brings the read model up to everything committed so far: a CLI answer right after an
+    /// import must include it. Runs Marten's daemon in this process until it gets there
+    /// (a server running its own daemon meanwhile is safe: Marten moves the checkpoint
+    /// optimistically, so only one of them commits each batch).
     /// </summary>
     public async Task ProjectAsync(CancellationToken ct)
     {
-        var target = await Store.LastCommittedAsync(ct);
-        var generation = await ReadModels.ActiveSchemaAsync(ct);
-        var projection = new ReadModelProjection(generation);
-        var runner = new SubscriptionRunner(Store, null, ReadModelStore.CheckpointName(generation),
-            (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token));
-        while (true)
-        {
-            await runner.CatchUpAsync(ct);
-            if (runner.Position >= target) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
-        }
+        var target = await Store.HeadAsync(ct);
+        if (await ReadModels.PositionAsync(ct) >= target) return;
+        await using var daemon = new ReadModelDaemon(ReadModels);
+        await daemon.StartAsync(ct);
+        await daemon.WaitForAsync(target, TimeSpan.FromMinutes(30), ct);
     }
 
     public Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct) => Importer.ImportAcledAsync(path, ct);

@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using ConflictLedger.Control;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
@@ -20,7 +21,7 @@ public static class ControlApi
 
     private static async Task<IResult> GetControl(
         string? at, string? known, string? landmark, string? within, long? minPosition,
-        ControlQueries queries, ReadModelDaemon daemon, EventStore.EventStore store, CancellationToken ct)
+        ControlQueries queries, ReadModelDaemon daemon, LedgerLog store, CancellationToken ct)
     {
         var query = new QueryParameters();
         var day = query.Date("at", at, required: true);
@@ -38,7 +39,7 @@ public static class ControlApi
     }
 
     private static async Task<IResult> GetTimeline(string id, string? known, long? minPosition,
-        ControlQueries queries, ReadModelDaemon daemon, EventStore.EventStore store, CancellationToken ct)
+        ControlQueries queries, ReadModelDaemon daemon, LedgerLog store, CancellationToken ct)
     {
         var query = new QueryParameters();
         var knownDay = query.Date("known", known, required: false);
@@ -63,7 +64,7 @@ public static class ControlApi
     }
 
     private static async Task<IResult> GetOccurrence(string id, long? minPosition,
-        ControlQueries queries, ReadModelDaemon daemon, EventStore.EventStore store, HttpContext http, CancellationToken ct)
+        ControlQueries queries, ReadModelDaemon daemon, LedgerLog store, HttpContext http, CancellationToken ct)
     {
         if (await QueryParameters.WaitForAsync(minPosition, store, daemon, ct) is { } refusal) return refusal;
         // The ETag is the stream version, for If-Match on the next write.

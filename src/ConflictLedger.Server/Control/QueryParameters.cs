@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.ReadModel;
 
 namespace ConflictLedger.Server.Control;
@@ -28,7 +28,7 @@ internal sealed class QueryParameters
     /// "At least position P": waits (bounded) until the read model has projected P.
     /// Returns an error result to send instead of the answer, or null to go on.
     /// </summary>
-    public static async Task<IResult?> WaitForAsync(long? minPosition, EventStore.EventStore store, ReadModelDaemon daemon, CancellationToken ct)
+    public static async Task<IResult?> WaitForAsync(long? minPosition, LedgerLog store, ReadModelDaemon daemon, CancellationToken ct)
     {
         if (minPosition is not { } p) return null;
         if (p < 0 || await store.ResolveAsync(p, ct) is not { } target)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Feed;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -38,7 +38,7 @@ public static class FeedApi
     /// cacheable forever under a strong ETag; a page that reached the head will grow.
     /// </summary>
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem>> GetPage(
-        HttpContext http, EventStore.EventStore store, string? after, string? limit, [FromQuery] string[]? type, CancellationToken ct)
+        HttpContext http, LedgerLog store, string? after, string? limit, [FromQuery] string[]? type, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var size = ParseLimit(limit, errors);
@@ -68,7 +68,7 @@ public static class FeedApi
     }
 
     private static async Task<Results<LiveFeedResult, ValidationProblem>> Live(
-        EventStore.EventStore store, string? after, [FromQuery] string[]? type, string? landmark,
+        LedgerLog store, string? after, [FromQuery] string[]? type, string? landmark,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -94,7 +94,7 @@ public static class FeedApi
     /// start. Null, with the reason in <paramref name="errors"/>, when the text names no event.
     /// </summary>
     public static async Task<LogPosition?> ResolvePositionAsync(
-        EventStore.EventStore store, string? text, string parameter, Dictionary<string, string[]> errors, CancellationToken ct)
+        LedgerLog store, string? text, string parameter, Dictionary<string, string[]> errors, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(text)) return LogPosition.Start;
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var position))

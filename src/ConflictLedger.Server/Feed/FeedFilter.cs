@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Feed;
 

@@ -1,6 +1,5 @@
 using System.Text;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
 using Npgsql;
@@ -14,7 +13,7 @@ namespace ConflictLedger.Server.Feed;
 /// up. No client holds a database connection while it waits.
 /// </summary>
 public sealed class LiveFeed(
-    EventStore.EventStore store,
+    LedgerLog store,
     LogNotifications notifications,
     LiveTail tail,
     ConflictLedgerOptions options,

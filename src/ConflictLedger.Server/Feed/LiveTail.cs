@@ -1,6 +1,5 @@
 using System.Text;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Feed;
 
@@ -15,7 +14,7 @@ public sealed record LiveFrame(RecordedEvent Event, string Text);
 /// (a resume from an old Last-Event-ID, a slow client the window has left behind) reads
 /// the log itself until it reaches the window.
 /// </summary>
-public sealed class LiveTail(EventStore.EventStore store, LogNotifications notifications, ConflictLedgerOptions options, ILogger<LiveTail> logger)
+public sealed class LiveTail(LedgerLog store, LogNotifications notifications, ConflictLedgerOptions options, ILogger<LiveTail> logger)
     : BackgroundService
 {
     private const int Capacity = 10_000;

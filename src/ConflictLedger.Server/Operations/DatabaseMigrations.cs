@@ -1,13 +1,14 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
+using ConflictLedger.Schema;
 
 namespace ConflictLedger.Server.Operations;
 
 /// <summary>
-/// Applies the event store's and the server's schema scripts at start-up. It is the first
+/// Applies Marten's schema, the ledger's and the server's own tables at start-up. It is the first
 /// hosted service, and hosted services start before Kestrel listens, so no request or
 /// background loop ever meets a missing table.
 /// </summary>
-public sealed class DatabaseMigrations(EventStore.EventStore store, ILogger<DatabaseMigrations> logger) : IHostedService
+public sealed class DatabaseMigrations(LedgerLog store, ILogger<DatabaseMigrations> logger) : IHostedService
 {
     /// <summary>The module name of the server's own scripts (Schema/*.sql in this assembly).</summary>
     public const string Module = "server";
@@ -18,13 +19,13 @@ public sealed class DatabaseMigrations(EventStore.EventStore store, ILogger<Data
 
     public async Task MigrateAsync(CancellationToken ct)
     {
-        var ran = new List<string>(await store.MigrateAsync(ct));
-        ran.AddRange(await SchemaMigrator.MigrateAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct));
+        await store.MigrateAsync(ct);
+        var ran = new List<string>(await SqlScripts.MigrateAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct));
         if (ran.Count > 0)
             logger.LogInformation("Applied {Count} schema scripts to {Schema}: {Scripts}", ran.Count, store.Options.Schema, ran);
     }
 
     public async Task<bool> IsCurrentAsync(CancellationToken ct) =>
         await store.IsMigratedAsync(ct)
-        && await SchemaMigrator.IsCurrentAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct);
+        && await SqlScripts.IsCurrentAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct);
 }

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Server.Operations;
 
@@ -10,7 +10,7 @@ namespace ConflictLedger.Server.ReadModel;
 /// first requests see the seed and the catalog; a longer backlog goes on in the background.
 /// </summary>
 public sealed class ReadModelService(
-    ReadModelDaemon daemon, LogNotifications notifications, EventStore.EventStore store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
+    ReadModelDaemon daemon, LedgerLog store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
     : IHostedService
 {
     public static readonly TimeSpan StartupCatchUp = TimeSpan.FromSeconds(30);
@@ -20,9 +20,9 @@ public sealed class ReadModelService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        notifications.Start();
-        var committed = await store.LastCommittedAsync(cancellationToken);
-        running = Task.WhenAll(daemon.RunAsync(stopping.Token), ReportLagAsync(stopping.Token));
+        var committed = await store.HeadAsync(cancellationToken);
+        await daemon.StartAsync(cancellationToken);
+        running = ReportLagAsync(stopping.Token);
         try
         {
             await daemon.WaitForAsync(committed, StartupCatchUp, cancellationToken);
@@ -61,6 +61,7 @@ public sealed class ReadModelService(
     {
         await stopping.CancelAsync();
         await running.WaitAsync(cancellationToken);
+        await daemon.StopAsync();
         stopping.Dispose();
     }
 }

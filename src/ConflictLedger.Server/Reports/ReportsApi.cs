@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 using ConflictLedger.Server.Catalog;
 using ConflictLedger.Server.Operations;

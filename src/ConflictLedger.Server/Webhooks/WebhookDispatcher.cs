@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Server.Feed;
 using ConflictLedger.Server.Operations;
 
@@ -15,7 +14,7 @@ namespace ConflictLedger.Server.Webhooks;
 /// transaction would hold back every reader of the log.
 /// </summary>
 public sealed class WebhookDispatcher(
-    EventStore.EventStore store,
+    LedgerLog store,
     WebhookStore webhooks,
     LogNotifications notifications,
     ConflictLedgerOptions options,

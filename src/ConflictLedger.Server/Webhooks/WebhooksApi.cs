@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Server.Feed;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -49,7 +49,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(
-        CreateWebhookRequest request, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher,
+        CreateWebhookRequest request, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher,
         ConflictLedgerOptions options, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -78,7 +78,7 @@ public static class WebhooksApi
         return TypedResults.Created($"/api/webhooks/{hook.Id}", View(hook, head) with { Secret = hook.Secret });
     }
 
-    private static async Task<Ok<IReadOnlyList<WebhookView>>> List(WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<WebhookView>>> List(WebhookStore webhooks, LedgerLog store, CancellationToken ct)
     {
         var positions = (await store.Checkpoints.ListAsync(ct)).ToDictionary(c => c.Name, c => c.Position, StringComparer.Ordinal);
         var list = await webhooks.ListAsync(ct);
@@ -87,7 +87,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Get(
-        Guid id, WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct) =>
+        Guid id, WebhookStore webhooks, LedgerLog store, CancellationToken ct) =>
         await ViewAsync(id, webhooks, store, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -99,16 +99,16 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Pause(
-        Guid id, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
+        Guid id, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher, CancellationToken ct) =>
         await SetStatusAsync(id, WebhookStatus.Paused, webhooks, store, dispatcher, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
 
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Resume(
-        Guid id, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
+        Guid id, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher, CancellationToken ct) =>
         await SetStatusAsync(id, WebhookStatus.Active, webhooks, store, dispatcher, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
 
     /// <summary>Moves the checkpoint back (or forward) and re-enables the webhook: delivery restarts after <paramref name="from"/>.</summary>
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult, ValidationProblem>> Replay(
-        Guid id, string? from, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+        Guid id, string? from, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher, CancellationToken ct)
     {
         if (await webhooks.FindAsync(id, ct) is null) return NotFound(id);
         var errors = new Dictionary<string, string[]>();
@@ -134,14 +134,14 @@ public static class WebhooksApi
 
     /// <summary>The webhook as it is after the change; null when there is no such webhook.</summary>
     private static async Task<WebhookView?> SetStatusAsync(
-        Guid id, WebhookStatus status, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+        Guid id, WebhookStatus status, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher, CancellationToken ct)
     {
         if (!await webhooks.SetStatusAsync(id, status, ct)) return null;
         dispatcher.Changed(id);
         return await ViewAsync(id, webhooks, store, ct);
     }
 
-    private static async Task<WebhookView?> ViewAsync(Guid id, WebhookStore webhooks, EventStore.EventStore store, CancellationToken ct) =>
+    private static async Task<WebhookView?> ViewAsync(Guid id, WebhookStore webhooks, LedgerLog store, CancellationToken ct) =>
         await webhooks.FindAsync(id, ct) is { } hook
             ? View(hook, await store.Checkpoints.LoadAsync(Webhook.CheckpointName(id), ct))
             : null;

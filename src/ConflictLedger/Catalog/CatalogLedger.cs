@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Catalog;
 
@@ -13,7 +13,7 @@ public sealed record CatalogState(Catalog Catalog, IReadOnlyDictionary<string, l
 /// <summary>Keeps the catalog in the log: one stream per entry, a new event per revision.</summary>
 public static class CatalogLedger
 {
-    public static async Task<CatalogState> LoadAsync(EventStore.EventStore store, CancellationToken ct = default)
+    public static async Task<CatalogState> LoadAsync(LedgerLog store, CancellationToken ct = default)
     {
         var state = CatalogState.Empty;
         await foreach (var e in store.ReadAllAsync(LogPosition.Start, new ReadAllOptions { Types = CatalogEvents.Types }, ct))

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ConflictLedger.Catalog;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Importing;
@@ -10,7 +10,7 @@ namespace ConflictLedger.Importing;
 /// every event from it commits or none does. Re-importing an unchanged file appends
 /// nothing; an account that changed since the last import becomes a correction.
 /// </summary>
-public sealed class LedgerImporter(EventStore.EventStore store)
+public sealed class LedgerImporter(LedgerLog store)
 {
     public const string CatalogFolder = "catalog";
     public const string SourcesFolder = "sources";
@@ -70,7 +70,9 @@ public sealed class LedgerImporter(EventStore.EventStore store)
     }
 
     /// <summary>
-    /// Records accounts (and the catalog entries they need) in one transaction.
+    /// Records accounts (and the catalog entries they need) in one transaction. When every
+    /// stream is new (a first import) the events go through Marten's COPY path; otherwise
+    /// each stream is appended with its expected version, replays counted as present.
     /// <paramref name="correctionReason"/> explains corrections made by re-importing.
     /// </summary>
     public async Task<ImportSummary> RecordAsync(
@@ -80,23 +82,11 @@ public sealed class LedgerImporter(EventStore.EventStore store)
         var catalogChanges = actors.Count + landmarks.Count > 0
             ? CatalogLedger.Changes(await CatalogLedger.LoadAsync(store, ct), actors, landmarks)
             : [];
-
-        await using var connection = await store.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         // Catalog entries the log already holds as given count as present.
-        int appended = 0, present = actors.Count + landmarks.Count - catalogChanges.Count;
-        LogPosition? last = null;
-
-        foreach (var (stream, expected, e) in catalogChanges)
-        {
-            var result = await store.AppendAsync(connection, tx, stream, expected, [e], ct);
-            (appended, present) = result.AlreadyAppended ? (appended, present + 1) : (appended + 1, present);
-            last = result.Position;
-        }
-
+        var present = actors.Count + landmarks.Count - catalogChanges.Count;
+        var appends = catalogChanges.Select(c => (c.Stream, c.Expected, Events: (IReadOnlyList<EventData>)[c.Event])).ToList();
         foreach (var occurrence in accounts.GroupBy(a => a.OccurrenceId))
         {
-            var stream = OccurrenceEvents.StreamId(occurrence.Key);
             var (state, version) = await OccurrenceLedger.LoadAsync(store, occurrence.Key, ct);
             var events = new List<EventData>();
             foreach (var account in occurrence)
@@ -109,14 +99,33 @@ public sealed class LedgerImporter(EventStore.EventStore store)
                     events.Add(OccurrenceEvents.ToEventData(e, version + events.Count, Metadata(account)));
                 }
             }
-            if (events.Count == 0) continue;
-            var result = await store.AppendAsync(connection, tx, stream, ExpectedVersion.Exact(version), events, ct);
-            (appended, present) = result.AlreadyAppended ? (appended, present + events.Count) : (appended + events.Count, present);
-            last = result.Position;
+            if (events.Count > 0) appends.Add((OccurrenceEvents.StreamId(occurrence.Key), ExpectedVersion.Exact(version), events));
         }
-        await tx.CommitAsync(ct);
+        if (appends.Count == 0) return new ImportSummary(0, 0, present, null);
+
+        await using var transaction = await store.BeginAsync(ct);
+        int appended = 0;
+        LogPosition? last = null;
+        if (appends.Count >= BulkThreshold && appends.All(a => a.Expected == ExpectedVersion.NoStream))
+        {
+            last = (await transaction.BulkStartStreamsAsync(appends.Select(a => (a.Stream, a.Events)).ToList(), ct)).Position;
+            appended = appends.Sum(a => a.Events.Count);
+        }
+        else
+        {
+            foreach (var (stream, expected, events) in appends)
+            {
+                var result = await transaction.AppendAsync(stream, expected, events, ct);
+                (appended, present) = result.AlreadyAppended ? (appended, present + events.Count) : (appended + events.Count, present);
+                last = result.Position;
+            }
+        }
+        await transaction.CommitAsync(ct);
         return new ImportSummary(0, appended, present, last?.Value);
     }
+
+    /// <summary>From how many new streams a first import goes through COPY rather than one append per stream.</summary>
+    private const int BulkThreshold = 50;
 
     private static string Metadata(ImportedAccount account) =>
         Json.Serialize(new { appendedBy = "import", importedFrom = account.Account.Source.File, location = account.Location });

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Occurrences;
 
@@ -87,7 +87,12 @@ public static class OccurrenceEvents
         {
             throw new MalformedEventException(type, ex.Message);
         }
-        if (e is null) return null;
+        return e is null ? null : Checked(type, e);
+    }
+
+    /// <summary>The event when it is a whole domain event; throws <see cref="MalformedEventException"/> naming what is missing.</summary>
+    public static IOccurrenceEvent Checked(string type, IOccurrenceEvent e)
+    {
         var missing = Missing(e).ToList();
         return missing.Count == 0 ? e : throw new MalformedEventException(type, "missing " + string.Join(", ", missing));
     }

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Occurrences;
 
@@ -6,7 +6,7 @@ namespace ConflictLedger.Occurrences;
 public static class OccurrenceLedger
 {
     /// <returns>The occurrence and its stream version (0 when it has no events yet).</returns>
-    public static async Task<(Occurrence State, long Version)> LoadAsync(EventStore.EventStore store, string occurrenceId, CancellationToken ct = default)
+    public static async Task<(Occurrence State, long Version)> LoadAsync(LedgerLog store, string occurrenceId, CancellationToken ct = default)
     {
         var state = Occurrence.Empty(occurrenceId);
         long version = 0;

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Occurrences;
 
@@ -19,7 +19,7 @@ public sealed class IdempotencyKeyReusedException(string key)
 /// derived from the key, so the store turns a retried request into a replay of the
 /// first result; without one every call is a new event.
 /// </summary>
-public sealed class OccurrenceService(EventStore.EventStore store)
+public sealed class OccurrenceService(LedgerLog store)
 {
     public async Task<Recorded> ReportAsync(string? occurrenceId, Account account, string? idempotencyKey, string appendedBy, CancellationToken ct = default)
     {

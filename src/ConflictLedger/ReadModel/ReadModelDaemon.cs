@@ -1,85 +1,64 @@
-using ConflictLedger.Catalog;
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConflictLedger.ReadModel;
 
 /// <summary>
-/// Keeps the active read model generation current: runs its projection as a
-/// subscription of the log (checkpoint committed with the projected rows), follows a
-/// swap to a rebuilt generation, and lets a query wait until a position is projected.
+/// Runs the read model projection in Marten's async daemon and tells callers how far it
+/// has got: a query can wait until a position is projected, readiness and metrics read
+/// the lag. Progress comes from the daemon when it runs in this process, else from
+/// Marten's checkpoint row (another process runs it).
 /// </summary>
-public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications notifications, ILogger? logger = null)
+public sealed class ReadModelDaemon(ReadModelStore readModels, ILogger? logger = null) : IObserver<ShardState>, IAsyncDisposable
 {
     private readonly ILogger logger = logger ?? NullLogger.Instance;
-    private TaskCompletionSource progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource progressed = NewPulse();
+    private IProjectionDaemon? daemon;
+    private IDisposable? subscription;
+    private long position;
 
-    public SubscriptionOptions Options { get; init; } = new();
-
-    /// <summary>How often to look for a swap made by a rebuild in another process.</summary>
-    public TimeSpan GenerationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Counts committed batches that changed the catalog, so a cache of it knows when to reload.</summary>
-    public int CatalogRevision => catalogRevision;
-
-    private int catalogRevision;
+    /// <summary>How often a waiter re-reads the checkpoint when no progress is reported in this process.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>The position the read model reflects, as this process last saw it.</summary>
-    public LogPosition Position { get; private set; }
+    public LogPosition Position => new(Interlocked.Read(ref position));
 
     public string? Generation { get; private set; }
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>True while the projection runs in this process.</summary>
+    public bool IsRunning => daemon is not null;
+
+    /// <summary>Creates the read model when missing and starts the projection in this process.</summary>
+    public async Task StartAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var generation = await readModels.EnsureAsync(ct);
-                Generation = generation;
-                Position = await readModels.PositionAsync(generation, ct);
-                var projection = new ReadModelProjection(generation);
-                bool handled = false, catalogChanged = false;
-                var runner = new SubscriptionRunner(readModels.Store, notifications, ReadModelStore.CheckpointName(generation),
-                    (batch, tx, token) =>
-                    {
-                        handled = true;
-                        catalogChanged |= batch.Any(e => e.Type is CatalogEvents.ActorType or CatalogEvents.LandmarkType);
-                        return projection.ApplyAsync(batch, tx, deferIntervals: false, token);
-                    }, Options, logger);
-                runner.PositionChanged += position =>
-                {
-                    // After the commit, so a cache that reloads now sees the new rows. A move
-                    // this process did not make (another runner's) may have changed the catalog too.
-                    if (catalogChanged || !handled) Interlocked.Increment(ref catalogRevision);
-                    handled = catalogChanged = false;
-                    Position = position;
-                    Interlocked.Exchange(ref progressed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-                };
-                using var swapped = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var running = runner.RunAsync(swapped.Token);
-                while (!running.IsCompleted && await readModels.ActiveSchemaAsync(ct) == generation)
-                    await Task.WhenAny(running, Task.Delay(GenerationCheckInterval, ct));
-                logger.LogInformation("Read model generation {Old} replaced; following the new one", generation);
-                await swapped.CancelAsync();
-                await running;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Read model daemon failed; restarting");
-                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
+        Generation = await readModels.EnsureAsync(ct);
+        await RefreshAsync(ct);
+        daemon = await readModels.Store.Store.BuildProjectionDaemonAsync(logger: logger);
+        subscription = daemon.Tracker.Subscribe(this);
+        await daemon.StartAgentAsync(ReadModelProjection.ShardName, ct);
     }
 
-    /// <summary>How many readable events the read model has yet to project.</summary>
-    public Task<long> LagAsync(CancellationToken ct = default) => readModels.Store.CountAfterAsync(Position, ct);
+    public async Task StopAsync()
+    {
+        if (daemon is null) return;
+        await daemon.StopAllAsync();
+        subscription?.Dispose();
+        daemon.Dispose();
+        daemon = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>How many events the read model has yet to project.</summary>
+    public async Task<long> LagAsync(CancellationToken ct = default)
+    {
+        await RefreshAsync(ct);
+        return await readModels.Store.CountAfterAsync(Position, ct);
+    }
 
     /// <summary>Waits until the read model has projected <paramref name="target"/>; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
     public async Task WaitForAsync(LogPosition target, TimeSpan timeout, CancellationToken ct)
@@ -91,8 +70,10 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications 
             while (Position < target)
             {
                 var next = Volatile.Read(ref progressed).Task;
+                await RefreshAsync(deadline.Token);
                 if (Position >= target) return;
-                await next.WaitAsync(deadline.Token);
+                await Task.WhenAny(next, Task.Delay(PollInterval, deadline.Token));
+                deadline.Token.ThrowIfCancellationRequested();
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -100,4 +81,35 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, LogNotifications 
             throw new TimeoutException($"The read model had not reached position {target} after {timeout.TotalSeconds:0.#} s (it is at {Position}). Retry, or ask without a minimum position.");
         }
     }
+
+    /// <summary>Reads the checkpoint and the active generation from the database.</summary>
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        var (generation, at) = await readModels.ActiveWithPositionAsync(ct);
+        Generation = generation;
+        Advance(at.Value);
+    }
+
+    private void Advance(long to)
+    {
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref position);
+            if (to <= seen) return;
+        }
+        while (Interlocked.CompareExchange(ref position, to, seen) != seen);
+        Interlocked.Exchange(ref progressed, NewPulse()).TrySetResult();
+    }
+
+    void IObserver<ShardState>.OnNext(ShardState value)
+    {
+        if (value.ShardName == ReadModelProjection.ShardName) Advance(value.Sequence);
+    }
+
+    void IObserver<ShardState>.OnCompleted() { }
+
+    void IObserver<ShardState>.OnError(Exception error) => logger.LogError(error, "The read model daemon reported an error");
+
+    private static TaskCompletionSource NewPulse() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

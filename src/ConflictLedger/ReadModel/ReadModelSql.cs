@@ -13,8 +13,8 @@ internal sealed class ReadModelSql(string schema)
     /// <summary>Marks the standing versions of accounts as replaced from a day on; returns the landmarks they were about.</summary>
     public string SupersedeAccounts => $"""
         update {s}.control_claims c set superseded_from = u.day
-          from unnest($1::text[], $2::date[]) as u(account_id, day)
-         where c.account_id = u.account_id and c.superseded_from is null
+          from unnest($1::text[], $2::text[], $3::date[]) as u(occurrence_id, account_id, day)
+         where c.occurrence_id = u.occurrence_id and c.account_id = u.account_id and c.superseded_from is null
         returning c.landmark
         """;
 
@@ -98,6 +98,5 @@ internal sealed class ReadModelSql(string schema)
     /// <summary>The landmark and everything inside it (a bitmap OR of the key and the ancestors index).</summary>
     public string LandmarkDocsWithin => $"select doc from {s}.landmarks where id = $1 or ancestors @> array[$1] order by id";
 
-    public string RejectEvent => $"insert into {s}.rejected_events (event_id, position, type, reason) values ($1, $2, $3, $4)";
 
 }

@@ -1,32 +1,43 @@
-using ConflictLedger.EventStore;
-using ConflictLedger.EventStore.Subscriptions;
+using System.Diagnostics;
+using ConflictLedger.Log;
+using ConflictLedger.Schema;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ConflictLedger.ReadModel;
 
 /// <summary>
 /// The generations of the read model. Queries answer from the active generation; a
-/// rebuild fills a new schema from position 0 while the active one keeps answering,
-/// then swaps the pointer. The generation before is kept until the next rebuild, so a
-/// query that started before the swap still finishes.
+/// rebuild fills a new schema from position 0 while the active one keeps answering (and
+/// Marten's daemon keeps it current), then swaps the pointer. The generation before is
+/// kept until the next rebuild, so a query that started before the swap still finishes.
+/// The read model's checkpoint is Marten's (<c>mt_event_progression</c>, row
+/// <see cref="ReadModelProjection.ShardName"/>), whichever generation it feeds.
 /// </summary>
-public sealed class ReadModelStore(EventStore.EventStore store)
+public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 {
     private const string Name = "read-model";
 
-    public EventStore.EventStore Store { get; } = store;
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
 
-    public static string CheckpointName(string generationSchema) => "read-model:" + generationSchema;
+    public LedgerLog Store { get; } = log;
 
-    /// <summary>Creates the domain tables and the first generation when missing; returns the active generation.</summary>
+    private string Schema => Store.Options.Schema;
+
+    /// <summary>Creates the first generation when missing; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
     {
-        await SchemaMigrator.MigrateAsync(Store.DataSource, Store.Options.Schema, typeof(ReadModelStore).Assembly, "domain", ct);
+        await SqlScripts.MigrateAsync(Store.DataSource, Schema, typeof(ReadModelStore).Assembly, "domain", ct);
         if (await FindActiveAsync(ct) is { } active) return active;
         var first = GenerationSchema(1);
         await MigrateGenerationAsync(first, ct);
         await using var insert = Store.DataSource.CreateCommand(
-            $"insert into \"{Store.Options.Schema}\".read_model_generations (name, active) values ($1, $2) on conflict (name) do nothing");
+            $"insert into \"{Schema}\".read_model_generations (name, active) values ($1, $2) on conflict (name) do nothing");
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = first });
         await insert.ExecuteNonQueryAsync(ct);
@@ -34,80 +45,220 @@ public sealed class ReadModelStore(EventStore.EventStore store)
     }
 
     public async Task<string> ActiveSchemaAsync(CancellationToken ct = default) =>
-        await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server or run the import first.");
+        await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
+
+    /// <summary>The generation a daemon batch writes to, read inside that batch's transaction.</summary>
+    internal static async Task<string> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select active from \"{ledgerSchema}\".read_model_generations where name = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        return await command.ExecuteScalarAsync(ct) as string
+            ?? throw new InvalidOperationException("The read model has no generation yet; the server creates it at start-up.");
+    }
 
     /// <summary>The active generation and the position it reflects, in one round trip (every query asks).</summary>
     public async Task<(string Generation, LogPosition Position)> ActiveWithPositionAsync(CancellationToken ct = default)
     {
         await using var command = Store.DataSource.CreateCommand($"""
-            select g.active, c.tx_id, c.seq
-              from "{Store.Options.Schema}".read_model_generations g
-              left join "{Store.Options.Schema}".checkpoints c on c.name = 'read-model:' || g.active
+            select g.active, coalesce(p.last_seq_id, 0)
+              from "{Schema}".read_model_generations g
+              left join "{Schema}".mt_event_progression p on p.name = $2
              where g.name = $1
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ReadModelProjection.ShardName });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
-            throw new InvalidOperationException("The read model has not been created yet: start the server or run the import first.");
-        return (reader.GetString(0), reader.IsDBNull(1) ? LogPosition.Start : new LogPosition(reader.GetFieldValue<ulong>(1), reader.GetInt64(2)));
+            throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
+        return (reader.GetString(0), new LogPosition(reader.GetInt64(1)));
     }
 
-    /// <summary>The position the active generation reflects (Start when it has projected nothing).</summary>
-    public async Task<LogPosition> PositionAsync(string generationSchema, CancellationToken ct = default) =>
-        await Store.Checkpoints.ReadAsync(CheckpointName(generationSchema), ct) ?? LogPosition.Start;
+    /// <summary>The active generation and the position of the last catalog change projected: a cache of the catalog reloads when either moves.</summary>
+    public async Task<(string Generation, long CatalogPosition)> CatalogRevisionAsync(CancellationToken ct = default)
+    {
+        await using var command = Store.DataSource.CreateCommand($"select active, catalog_position from \"{Schema}\".read_model_generations where name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
+        return (reader.GetString(0), reader.GetInt64(1));
+    }
 
-    /// <summary>Rebuilds the read model from the start of the log into a new generation, then makes it the active one.</summary>
+    /// <summary>Records, in the writing transaction, that a batch up to <paramref name="position"/> changed the catalog.</summary>
+    internal static async Task MarkCatalogChangedAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, long position, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"update \"{ledgerSchema}\".read_model_generations set catalog_position = greatest(catalog_position, $2) where name = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The position the read model reflects (Start when it has projected nothing).</summary>
+    public async Task<LogPosition> PositionAsync(CancellationToken ct = default)
+    {
+        await using var command = Store.DataSource.CreateCommand($"select last_seq_id from \"{Schema}\".mt_event_progression where name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ReadModelProjection.ShardName });
+        try
+        {
+            return new LogPosition(await command.ExecuteScalarAsync(ct) is long position ? position : 0);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return LogPosition.Start;
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the read model from the start of the log into a new generation, then makes
+    /// it the active one. The bulk pass reads the log through Marten page by page and
+    /// derives intervals once at the end; the swap then joins Marten's checkpoint.
+    /// </summary>
     public async Task<RebuildResult> RebuildAsync(CancellationToken ct = default)
     {
         var old = await ActiveSchemaAsync(ct);
         var generation = GenerationSchema(int.Parse(old[(old.LastIndexOf("_rm", StringComparison.Ordinal) + 3)..], System.Globalization.CultureInfo.InvariantCulture) + 1);
         await DropSchemaAsync(generation, ct);
         await MigrateGenerationAsync(generation, ct);
-        var projection = new ReadModelProjection(generation);
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        var writer = new ReadModelWriter(generation, logger);
+        var started = Stopwatch.StartNew();
 
-        // Bulk pass: claims and documents only, intervals once at the end.
-        var bulk = new SubscriptionRunner(Store, null, CheckpointName(generation),
-            (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: true, token),
-            new SubscriptionOptions { BatchSize = 5000 });
-        var events = await bulk.CatchUpAsync(ct);
-        await projection.RecomputeAllIntervalsAsync(Store.DataSource, ct);
-        // Whatever arrived during the bulk pass is projected the ordinary way.
-        var tail = new SubscriptionRunner(Store, null, CheckpointName(generation),
-            (batch, tx, token) => projection.ApplyAsync(batch, tx, deferIntervals: false, token));
-        events += await tail.CatchUpAsync(ct);
+        var events = 0;
+        var cursor = 0L;
+        while (true)
+        {
+            var page = await ReadPageAsync(cursor, 5000, ct);
+            if (page.Count == 0) break;
+            await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: true, ct);
+            await tx.CommitAsync(ct);
+            events += page.Count;
+            cursor = page[^1].Sequence;
+        }
+        await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
 
         string? dropped;
-        await using (var swap = Store.DataSource.CreateCommand($"""
-            update "{Store.Options.Schema}".read_model_generations p set active = $2, previous = p.active, swapped_at = now()
-              from (select previous from "{Store.Options.Schema}".read_model_generations where name = $1 for update) old
-             where p.name = $1
-            returning old.previous
-            """))
+        await using (var connection = await Store.DataSource.OpenConnectionAsync(ct))
+        await using (var tx = await connection.BeginTransactionAsync(ct))
         {
-            swap.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
-            swap.Parameters.Add(new NpgsqlParameter<string> { TypedValue = generation });
-            dropped = await swap.ExecuteScalarAsync(ct) as string;
+            // Holding the checkpoint row stops the daemon committing a batch meanwhile.
+            var live = await LockCheckpointAsync(connection, tx, cursor, ct);
+            // What the daemon projected into the old generation since the bulk pass read it.
+            while (cursor < live)
+            {
+                var page = await ReadPageAsync(cursor, 5000, ct, upTo: live);
+                if (page.Count == 0) break;
+                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: false, ct);
+                events += page.Count;
+                cursor = page[^1].Sequence;
+            }
+            await using (var swap = new NpgsqlCommand($"""
+                update "{Schema}".read_model_generations p set active = $2, previous = p.active, swapped_at = now()
+                  from (select previous from "{Schema}".read_model_generations where name = $1 for update) old
+                 where p.name = $1
+                returning old.previous
+                """, connection, tx))
+            {
+                swap.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+                swap.Parameters.Add(new NpgsqlParameter<string> { TypedValue = generation });
+                dropped = await swap.ExecuteScalarAsync(ct) as string;
+            }
+            await tx.CommitAsync(ct);
         }
         if (dropped is not null && dropped != generation) await DropSchemaAsync(dropped, ct);
         return new RebuildResult(old, generation, events, started.Elapsed);
     }
 
-    private string GenerationSchema(int n) => $"{Store.Options.Schema}_rm{n}";
+    /// <summary>
+    /// Locks Marten's checkpoint row for the read model and returns where the daemon is;
+    /// creates the row at <paramref name="rebuiltTo"/> when the daemon never ran, and moves
+    /// it there when the daemon is behind the rebuild (so no event is projected twice).
+    /// </summary>
+    private async Task<long> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long rebuiltTo, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"insert into \"{Schema}\".mt_event_progression (name, last_seq_id) values ($1, $2) on conflict (name) do nothing")
+                {
+                    Parameters = { new NpgsqlParameter<string> { TypedValue = ReadModelProjection.ShardName }, new NpgsqlParameter<long> { TypedValue = rebuiltTo } },
+                },
+                new NpgsqlBatchCommand($"select last_seq_id from \"{Schema}\".mt_event_progression where name = $1 for update")
+                {
+                    Parameters = { new NpgsqlParameter<string> { TypedValue = ReadModelProjection.ShardName } },
+                },
+            },
+        };
+        var live = (long)(await batch.ExecuteScalarAsync(ct))!;
+        if (live >= rebuiltTo) return live;
+        await using var forward = new NpgsqlCommand($"update \"{Schema}\".mt_event_progression set last_seq_id = $2 where name = $1", connection, tx);
+        forward.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ReadModelProjection.ShardName });
+        forward.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rebuiltTo });
+        await forward.ExecuteNonQueryAsync(ct);
+        return rebuiltTo;
+    }
+
+    private async Task<IReadOnlyList<IEvent>> ReadPageAsync(long after, int size, CancellationToken ct, long upTo = long.MaxValue)
+    {
+        await using var session = Store.Store.QuerySession();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= upTo)
+            .OrderBy(e => e.Sequence)
+            .Take(size)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>The page as the daemon would project it: an event that cannot be projected is dead-lettered, as the daemon does.</summary>
+    private async Task<List<ProjectedEvent>> CheckedAsync(IReadOnlyList<IEvent> page, CancellationToken ct)
+    {
+        var batch = new List<ProjectedEvent>(page.Count);
+        await using var session = Store.Store.LightweightSession();
+        foreach (var e in page.Where(e => LedgerEventTypes.ByName.ContainsKey(e.EventTypeName)))
+        {
+            try
+            {
+                batch.Add(ProjectedEvent.Checked(e.Id, e.Sequence, e.Timestamp, e.EventTypeName, e.Data));
+            }
+            catch (Occurrences.MalformedEventException ex)
+            {
+                session.Store(new DeadLetterEvent(e, new ShardName(ReadModelProjection.Name), new UnprojectableEventException(e, ex)));
+            }
+        }
+        await session.SaveChangesAsync(ct);
+        return batch;
+    }
+
+    /// <summary>The events the read model set aside (Marten's dead letters for the projection), newest first.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(int limit = 1000, CancellationToken ct = default)
+    {
+        await using var session = Store.Store.QuerySession();
+        var letters = await session.Query<DeadLetterEvent>()
+            .Where(d => d.ProjectionName == ReadModelProjection.Name)
+            .OrderByDescending(d => d.EventSequence)
+            .Take(limit)
+            .ToListAsync(ct);
+        // A rebuild sets an event aside again: one line per event.
+        return letters.DistinctBy(d => d.EventSequence)
+            .Select(d => new DeadLetter(d.EventSequence, d.ExceptionMessage, d.ExceptionType, d.Timestamp))
+            .ToList();
+    }
+
+    private string GenerationSchema(int n) => $"{Schema}_rm{n}";
 
     private Task MigrateGenerationAsync(string schema, CancellationToken ct) =>
-        SchemaMigrator.MigrateAsync(Store.DataSource, schema, typeof(ReadModelStore).Assembly, "read-model", ct, folder: "ReadModelSchema");
+        SqlScripts.MigrateAsync(Store.DataSource, schema, typeof(ReadModelStore).Assembly, "read-model", ct, folder: "ReadModelSchema");
 
     private async Task DropSchemaAsync(string schema, CancellationToken ct)
     {
         await using var drop = Store.DataSource.CreateCommand($"drop schema if exists \"{schema}\" cascade");
         await drop.ExecuteNonQueryAsync(ct);
-        await Store.Checkpoints.DeleteAsync(CheckpointName(schema), ct);
     }
 
     private async Task<string?> FindActiveAsync(CancellationToken ct)
     {
-        await using var command = Store.DataSource.CreateCommand($"select active from \"{Store.Options.Schema}\".read_model_generations where name = $1");
+        await using var command = Store.DataSource.CreateCommand($"select active from \"{Schema}\".read_model_generations where name = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
         try
         {

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Tests.Feed;
 
 public sealed class FeedTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private EventStore.EventStore Store => server.Store;
+    private LedgerLog Store => server.Store;
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient client, string url)
     {
@@ -66,12 +66,12 @@ public sealed class FeedTests(ServerFixture server) : IClassFixture<ServerFixtur
         var after = await Store.MarkAsync();
         var events = await Store.AppendEachAsync(
             TestEvents.Occurrence(type: TestEvents.Clash), TestEvents.Occurrence(type: TestEvents.Protest),
-            TestEvents.Occurrence(type: "other.v1"), TestEvents.Occurrence(type: TestEvents.Clash));
+            TestEvents.Occurrence(type: "shelling-reported.v1"), TestEvents.Occurrence(type: TestEvents.Clash));
         await Store.VisibleAsync(events);
 
         var page = await GetJsonAsync(server.Client, $"/feed?after={after}&type={TestEvents.Clash},{TestEvents.Protest}");
 
-        Assert.Equal(events.Where(e => e.Type != "other.v1").Select(e => e.Id), page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
+        Assert.Equal(events.Where(e => e.Type != "shelling-reported.v1").Select(e => e.Id), page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
         Assert.True(page.GetProperty("complete").GetBoolean());
     }
 

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Tests.Feed;
 
 public sealed class LiveFeedTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private EventStore.EventStore Store => server.Store;
+    private LedgerLog Store => server.Store;
 
     private static Guid IdOf(SseMessage message) => JsonDocument.Parse(message.Data!).RootElement.GetProperty("id").GetGuid();
 

@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -13,7 +14,7 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(600);
 
-    private EventStore.EventStore Store => server.Store;
+    private LedgerLog Store => server.Store;
 
     private async Task<JsonElement> CreateAsync(object request)
     {
@@ -53,7 +54,7 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         await using var receiver = await TestReceiver.StartAsync(call => call is <= 3 or 6 ? 500 : 200);
         await CreateAsync(new { url = receiver.Url, secret = Secret });
 
-        var events = new List<EventStore.EventData>();
+        var events = new List<EventData>();
         events.AddRange(await Store.AppendManyAsync(3));
         events.AddRange(await Store.AppendEachAsync(TestEvents.Occurrence(), TestEvents.Occurrence(), TestEvents.Occurrence()));
         var inLogOrder = (await Store.VisibleAsync(events)).Select(e => e.Id).ToList();

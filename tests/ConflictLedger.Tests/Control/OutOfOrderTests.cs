@@ -1,5 +1,5 @@
 using ConflictLedger.Catalog;
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Tests.Control;

@@ -1,5 +1,5 @@
 using ConflictLedger.Control;
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Testing;
 using Npgsql;
@@ -8,27 +8,15 @@ namespace ConflictLedger.Tests.Control;
 
 public sealed class ReadModelDaemonTests : LedgerFixture
 {
-    private ReadModelDaemon Daemon(LogNotifications notifications, int batchSize = 5) => new(ReadModels, notifications)
-    {
-        Options = new SubscriptionOptions { BatchSize = batchSize, PollInterval = TimeSpan.FromMilliseconds(100), RetryDelay = TimeSpan.FromMilliseconds(20) },
-        GenerationCheckInterval = TimeSpan.FromMilliseconds(100),
-    };
-
     [Fact]
-    public async Task a_daemon_killed_mid_stream_resumes_without_applying_an_event_twice_or_skipping_one()
+    public async Task a_daemon_whose_connections_are_killed_mid_stream_and_a_new_daemon_resume_without_applying_an_event_twice_or_skipping_one()
     {
-        await using var notifications = new LogNotifications(DataSource, Store.Options);
-        notifications.Start();
-        var import = await Importer.ImportEventsFolderAsync(EventsFolder);
-        var target = (await Store.ResolveAsync(import.LastPosition!.Value))!.Value;
+        var target = await ImportSeedUnprojectedAsync();
 
-        // One event per batch, so the kill lands mid-stream.
-        var first = Daemon(notifications, batchSize: 1);
-        using (var stop = new CancellationTokenSource())
+        await using (var first = new ReadModelDaemon(ReadModels))
         {
-            var running = first.RunAsync(stop.Token);
+            await first.StartAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => first.Position.Value > 0, "first batches");
-            // Kill its connections mid-stream, then stop it.
             await using (var killer = TestDatabase.CreateDataSource("killer"))
             await using (var kill = killer.CreateCommand("select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1"))
             {
@@ -36,17 +24,13 @@ public sealed class ReadModelDaemonTests : LedgerFixture
                 await kill.ExecuteScalarAsync();
             }
             DataSource.Clear();
-            await stop.CancelAsync();
-            await running;
         }
-        Assert.True(first.Position < target, "the first run should stop before the end");
 
-        var second = Daemon(notifications);
-        using var stopSecond = new CancellationTokenSource();
-        var resumed = second.RunAsync(stopSecond.Token);
-        await second.WaitForAsync(target, TimeSpan.FromSeconds(30), CancellationToken.None);
-        await stopSecond.CancelAsync();
-        await resumed;
+        await using (var second = new ReadModelDaemon(ReadModels))
+        {
+            await second.StartAsync(CancellationToken.None);
+            await second.WaitForAsync(target, TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
 
         // Claims have a primary key per (event, landmark): an event applied twice would
         // have failed its batch forever. The result equals a rebuild from scratch.
@@ -57,35 +41,15 @@ public sealed class ReadModelDaemonTests : LedgerFixture
         Assert.Equal(3, view!.Accounts.Count);
     }
 
-    /// <summary>A daemon running until disposed, with its own LISTEN connection.</summary>
-    private sealed class RunningDaemon : IAsyncDisposable
+    /// <summary>The read model daemon running in this process until disposed.</summary>
+    private async Task<ReadModelDaemon> RunningDaemonAsync()
     {
-        private readonly LogNotifications notifications;
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task running;
-
-        public RunningDaemon(ReadModelDaemonTests test)
-        {
-            notifications = new LogNotifications(test.DataSource, test.Store.Options);
-            notifications.Start();
-            Daemon = test.Daemon(notifications);
-            running = Daemon.RunAsync(stop.Token);
-        }
-
-        public ReadModelDaemon Daemon { get; }
-
-        public Task WaitForAsync(EventStore.LogPosition position) => Daemon.WaitForAsync(position, TimeSpan.FromSeconds(30), CancellationToken.None);
-
-        public async ValueTask DisposeAsync()
-        {
-            await stop.CancelAsync();
-            await running;
-            await notifications.DisposeAsync();
-            stop.Dispose();
-        }
+        var daemon = new ReadModelDaemon(ReadModels);
+        await daemon.StartAsync(CancellationToken.None);
+        return daemon;
     }
 
-    private async Task<EventStore.LogPosition> ImportSeedUnprojectedAsync()
+    private async Task<LogPosition> ImportSeedUnprojectedAsync()
     {
         var import = await Importer.ImportEventsFolderAsync(EventsFolder);
         return (await Store.ResolveAsync(import.LastPosition!.Value))!.Value;
@@ -94,21 +58,20 @@ public sealed class ReadModelDaemonTests : LedgerFixture
     [Fact]
     public async Task a_query_can_wait_until_its_own_write_is_projected()
     {
-        await using var running = new RunningDaemon(this);
+        await using var running = await RunningDaemonAsync();
         var position = await ImportSeedUnprojectedAsync();
-        await running.WaitForAsync(position);
+        await running.WaitForAsync(position, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var answer = await new ControlQueries(ReadModels).AtAsync(new DateOnly(2015, 8, 1), null, "derna", null);
         Assert.True((await Store.ResolveAsync(answer.Position))!.Value >= position);
         Assert.Equal("mujahideen-shura-council", answer.Landmarks[0].Interval!.Controller);
-        Assert.Equal(0, await running.Daemon.LagAsync());
+        Assert.Equal(0, await running.LagAsync());
     }
 
     [Fact]
     public async Task waiting_for_a_position_the_read_model_does_not_reach_times_out_clearly()
     {
-        await using var notifications = new LogNotifications(DataSource, Store.Options);
-        var idle = Daemon(notifications);
+        await using var idle = new ReadModelDaemon(ReadModels);
         var position = await ImportSeedUnprojectedAsync();
 
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => idle.WaitForAsync(position, TimeSpan.FromMilliseconds(200), CancellationToken.None));
@@ -118,9 +81,8 @@ public sealed class ReadModelDaemonTests : LedgerFixture
     [Fact]
     public async Task a_rebuild_answers_from_the_old_generation_until_it_swaps_and_the_daemon_follows()
     {
-        await using var running = new RunningDaemon(this);
-        var daemon = running.Daemon;
-        await running.WaitForAsync(await ImportSeedUnprojectedAsync());
+        await using var daemon = await RunningDaemonAsync();
+        await daemon.WaitForAsync(await ImportSeedUnprojectedAsync(), TimeSpan.FromSeconds(30), CancellationToken.None);
         var before = await ReadModelDump.ActiveAsync(this);
         var oldGeneration = await ReadModels.ActiveSchemaAsync();
         var queries = new ControlQueries(ReadModels);
@@ -136,14 +98,14 @@ public sealed class ReadModelDaemonTests : LedgerFixture
         Assert.Equal(oldGeneration, result.From);
         Assert.NotEqual(oldGeneration, await ReadModels.ActiveSchemaAsync());
         Assert.Equal(before, await ReadModelDump.ActiveAsync(this));
-        await Eventually.TrueAsync(() => daemon.Generation == result.To, "daemon follows the new generation");
 
         // New events reach the new generation through the daemon.
         var more = await Importer.RecordAsync([new ConflictLedger.Importing.ImportedAccount("late-report", "late/1",
             new Occurrences.Account(Occurrences.OccurrenceKind.TerritoryTaken, new Occurrences.WorldTime(new DateOnly(2016, 1, 1), new DateOnly(2016, 1, 1), Occurrences.DatePrecision.Day),
                 "pearl-hotel", [new Occurrences.ActorInRole("islamic-state", Occurrences.ActorRole.Gainer)], null, Occurrences.Firmness.Reported,
                 new Occurrences.Source("Test", null, null, null, null, "quote")), "$")], [], [], "test");
-        await running.WaitForAsync((await Store.ResolveAsync(more.LastPosition!.Value))!.Value);
+        await daemon.WaitForAsync((await Store.ResolveAsync(more.LastPosition!.Value))!.Value, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(result.To, daemon.Generation);
         var pearl = await queries.AtAsync(new DateOnly(2016, 2, 1), null, "pearl-hotel", null);
         Assert.Equal("islamic-state", pearl.Landmarks[0].Interval!.Controller);
     }

@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using System.Collections.Concurrent;
 using ConflictLedger.Testing;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
 /// <summary>What the writer believes about the stream: anything, that it does not exist yet, or its exact version.</summary>
 public readonly record struct ExpectedVersion

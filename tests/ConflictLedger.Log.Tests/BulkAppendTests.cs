@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
 namespace ConflictLedger.EventStore.Tests;

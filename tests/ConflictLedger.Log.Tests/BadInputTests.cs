@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
 namespace ConflictLedger.EventStore.Tests;
@@ -6,7 +7,7 @@ public sealed class BadInputTests(BadInputTests.SmallEventsFixture db) : IClassF
 {
     public sealed class SmallEventsFixture : StoreFixture
     {
-        protected override EventStoreOptions CreateOptions() => new(Schema) { MaxEventBytes = 1000 };
+        protected override LogOptions CreateOptions() => new(Schema) { MaxEventBytes = 1000 };
     }
 
     private EventStore Store => db.Store;
@@ -104,5 +105,5 @@ public sealed class BadInputTests(BadInputTests.SmallEventsFixture db) : IClassF
 
     [Fact]
     public void a_schema_name_that_could_inject_sql_is_refused() =>
-        Assert.Throws<ArgumentException>(() => new EventStoreOptions("x\"; drop table y; --"));
+        Assert.Throws<ArgumentException>(() => new LogOptions("x\"; drop table y; --"));
 }

@@ -1,4 +1,4 @@
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
 /// <summary>An event to append. <paramref name="Type"/> is a stable name such as "clash-reported.v1", never a CLR name.</summary>
 public sealed record EventData(Guid Id, string Type, string Data, string Metadata = "{}");

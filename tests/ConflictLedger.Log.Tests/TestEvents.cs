@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 
 namespace ConflictLedger.EventStore.Tests;
 

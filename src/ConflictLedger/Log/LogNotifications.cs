@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace ConflictLedger.EventStore.Subscriptions;
+namespace ConflictLedger.Log;
 
 /// <summary>
 /// One LISTEN connection per process that wakes every waiter when an append commits:
@@ -19,7 +19,7 @@ public sealed class LogNotifications : IAsyncDisposable
     private TaskCompletionSource pulse = NewPulse();
     private Task? loop;
 
-    public LogNotifications(NpgsqlDataSource dataSource, EventStoreOptions options, ILogger? logger = null)
+    public LogNotifications(NpgsqlDataSource dataSource, LogOptions options, ILogger? logger = null)
     {
         this.dataSource = dataSource;
         channel = options.Channel;

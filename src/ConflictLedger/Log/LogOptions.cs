@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
 
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
-/// <summary>Where the store keeps its tables and what it accepts.</summary>
-public sealed partial record EventStoreOptions
+/// <summary>Where the log keeps its tables (Marten's and ours share one schema) and what it accepts.</summary>
+public sealed partial record LogOptions
 {
-    public EventStoreOptions(string schema = "ledger")
+    public LogOptions(string schema = "ledger")
     {
         if (!SchemaName().IsMatch(schema))
         {
@@ -23,6 +23,9 @@ public sealed partial record EventStoreOptions
 
     /// <summary>Rows fetched per round trip when reading the log.</summary>
     public int ReadPageSize { get; init; } = 5000;
+
+    /// <summary>Events per batch of the read model projection in Marten's daemon.</summary>
+    public int ProjectionBatchSize { get; init; } = 2000;
 
     /// <summary>The NOTIFY channel appends signal on.</summary>
     public string Channel => Schema + "_log";

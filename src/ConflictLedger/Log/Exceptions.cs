@@ -1,4 +1,4 @@
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
 /// <summary>The stream was not at the version the writer expected; nothing was appended.</summary>
 public sealed class ConcurrencyException(string streamId, ExpectedVersion expected, long actual)

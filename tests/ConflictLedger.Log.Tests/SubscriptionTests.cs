@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore.Subscriptions;
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 using Npgsql;
 

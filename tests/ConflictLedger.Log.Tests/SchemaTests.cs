@@ -12,7 +12,7 @@ public sealed class SchemaTests : IAsyncLifetime
     {
         var schema = TestDatabase.NewSchemaName("m");
         schemas.Add(schema);
-        return new EventStore(dataSource, new EventStoreOptions(schema));
+        return new EventStore(dataSource, new LogOptions(schema));
     }
 
     [Fact]

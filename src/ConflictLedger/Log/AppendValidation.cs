@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
 /// <summary>Checks an append before it reaches the database, so bad input writes nothing and says why.</summary>
 internal static partial class AppendValidation
@@ -55,6 +55,22 @@ internal static partial class AppendValidation
         catch (JsonException ex)
         {
             throw new InvalidAppendException($"Event {index} {part} is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>The record Marten stores for the event: its type name must be one the ledger writes, its data that record's JSON.</summary>
+    public static object ToRecord(EventData e, int index)
+    {
+        var type = LedgerEventTypes.RecordFor(e.Type)
+            ?? throw new InvalidAppendException($"Event {index} has the type '{e.Type}', which the ledger does not store. Known types: {string.Join(", ", LedgerEventTypes.ByName.Keys.Order(StringComparer.Ordinal))}.");
+        try
+        {
+            return JsonSerializer.Deserialize(e.Data, type, Json.Options)
+                ?? throw new InvalidAppendException($"Event {index} ({e.Type}) has null data: send a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidAppendException($"Event {index} ({e.Type}) data does not fit the type: {ex.Message}");
         }
     }
 

@@ -1,4 +1,4 @@
-namespace ConflictLedger.EventStore.Subscriptions;
+namespace ConflictLedger.Log;
 
 /// <summary>
 /// How a follower of the log waits after a read that found nothing: for the next

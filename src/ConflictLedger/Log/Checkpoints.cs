@@ -1,7 +1,6 @@
 using Npgsql;
-using NpgsqlTypes;
 
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Log;
 
 public sealed record CheckpointInfo(string Name, LogPosition Position, DateTimeOffset UpdatedAt);
 
@@ -9,9 +8,9 @@ public sealed record CheckpointInfo(string Name, LogPosition Position, DateTimeO
 public sealed class Checkpoints
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly EventsSql sql;
+    private readonly LogSql sql;
 
-    internal Checkpoints(NpgsqlDataSource dataSource, EventsSql sql)
+    internal Checkpoints(NpgsqlDataSource dataSource, LogSql sql)
     {
         this.dataSource = dataSource;
         this.sql = sql;
@@ -25,7 +24,7 @@ public sealed class Checkpoints
         batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.LoadCheckpoint) { Parameters = { new NpgsqlParameter<string> { TypedValue = name } } });
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1));
+        return new LogPosition(reader.GetInt64(0));
     }
 
     /// <summary>The subscription's position without creating it: null when it has never run.</summary>
@@ -34,7 +33,7 @@ public sealed class Checkpoints
         await using var command = dataSource.CreateCommand(sql.LoadCheckpoint);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new LogPosition(reader.GetFieldValue<ulong>(0), reader.GetInt64(1)) : null;
+        return await reader.ReadAsync(ct) ? new LogPosition(reader.GetInt64(0)) : null;
     }
 
     public async Task DeleteAsync(string name, CancellationToken ct = default)
@@ -54,9 +53,7 @@ public sealed class Checkpoints
     {
         await using var command = new NpgsqlCommand(sql.AdvanceCheckpoint, connection, tx);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<ulong> { TypedValue = from.TxId, NpgsqlDbType = NpgsqlDbType.Xid8 });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from.Value });
-        command.Parameters.Add(new NpgsqlParameter<ulong> { TypedValue = to.TxId, NpgsqlDbType = NpgsqlDbType.Xid8 });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = to.Value });
         if (await command.ExecuteNonQueryAsync(ct) != 1)
             throw new CheckpointMovedException(name, from);
@@ -67,7 +64,6 @@ public sealed class Checkpoints
     {
         await using var command = dataSource.CreateCommand(sql.ResetCheckpoint);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<ulong> { TypedValue = position.TxId, NpgsqlDbType = NpgsqlDbType.Xid8 });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position.Value });
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -78,7 +74,7 @@ public sealed class Checkpoints
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<CheckpointInfo>();
         while (await reader.ReadAsync(ct))
-            list.Add(new CheckpointInfo(reader.GetString(0), new LogPosition(reader.GetFieldValue<ulong>(1), reader.GetInt64(2)), reader.GetFieldValue<DateTimeOffset>(3)));
+            list.Add(new CheckpointInfo(reader.GetString(0), new LogPosition(reader.GetInt64(1)), reader.GetFieldValue<DateTimeOffset>(2)));
         return list;
     }
 }

@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
 namespace ConflictLedger.EventStore.Tests;
@@ -7,7 +8,7 @@ public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<Re
     /// <summary>Pages of 7 rows, so every read here crosses page boundaries.</summary>
     public sealed class SmallPagesFixture : StoreFixture
     {
-        protected override EventStoreOptions CreateOptions() => new(Schema) { ReadPageSize = 7 };
+        protected override LogOptions CreateOptions() => new(Schema) { ReadPageSize = 7 };
     }
 
     private EventStore Store => db.Store;

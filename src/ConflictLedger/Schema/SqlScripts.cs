@@ -1,14 +1,15 @@
 using System.Reflection;
 using Npgsql;
 
-namespace ConflictLedger.EventStore;
+namespace ConflictLedger.Schema;
 
 /// <summary>
-/// Applies the ordered, embedded <c>{folder}/*.sql</c> scripts of an assembly that have not
+/// The ledger's own tables (the read model generations, webhooks, API keys...; Marten
+/// manages its own): applies the ordered, embedded <c>{folder}/*.sql</c> scripts of an assembly that have not
 /// run yet, all in one transaction under an advisory lock: two processes starting at
 /// once queue up instead of racing, and a failing script leaves nothing behind.
 /// </summary>
-public static class SchemaMigrator
+public static class SqlScripts
 {
     public static async Task<IReadOnlyList<string>> MigrateAsync(
         NpgsqlDataSource dataSource, string schema, Assembly scriptsAssembly, string module, CancellationToken ct, string folder = "Schema")

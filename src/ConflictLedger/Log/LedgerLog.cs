@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using ConflictLedger.Schema;
+using Marten;
+using Npgsql;
+
+namespace ConflictLedger.Log;
+
+/// <summary>
+/// The ledger's log. Marten stores it (<c>mt_events</c>, <c>mt_streams</c>); this class
+/// appends through <see cref="LogAppend"/>, which adds what Marten lacks (a re-sent append
+/// returns the first result; sequence numbers drawn in commit order), and reads the whole
+/// log in that order for the feeds, the webhooks and the CLI.
+/// </summary>
+public sealed class LedgerLog
+{
+    private readonly LogSql sql;
+
+    public LedgerLog(IDocumentStore store, NpgsqlDataSource dataSource, LogOptions options)
+    {
+        Store = store;
+        DataSource = dataSource;
+        Options = options;
+        sql = new LogSql(options.Schema);
+        Checkpoints = new Checkpoints(dataSource, sql);
+    }
+
+    public IDocumentStore Store { get; }
+    public NpgsqlDataSource DataSource { get; }
+    public LogOptions Options { get; }
+    public Checkpoints Checkpoints { get; }
+
+    internal LogSql Sql => sql;
+
+    /// <summary>A document store for the ledger in <paramref name="options"/>' schema (the CLI and tests; the server registers its own through AddMarten).</summary>
+    public static LedgerLog Create(NpgsqlDataSource dataSource, LogOptions options)
+    {
+        var store = DocumentStore.For(o =>
+        {
+            o.Connection(dataSource);
+            LedgerMarten.Configure(o, options);
+        });
+        return new LedgerLog(store, dataSource, options);
+    }
+
+    /// <summary>Creates or updates Marten's tables and the ledger's own; safe to run from several processes at once.</summary>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await SqlScripts.MigrateAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
+    }
+
+    public Task<bool> IsMigratedAsync(CancellationToken ct = default) =>
+        SqlScripts.IsCurrentAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
+
+    /// <summary>Appends to one stream in a transaction of its own.</summary>
+    public async Task<AppendResult> AppendAsync(
+        string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default)
+    {
+        await using var append = await BeginAsync(ct);
+        var result = await append.AppendAsync(streamId, expected, events, ct);
+        await append.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Starts a transaction for appends to several streams that commit together or not at all.</summary>
+    public Task<LogAppend> BeginAsync(CancellationToken ct = default) => LogAppend.BeginAsync(this, ct);
+
+    /// <summary>The stream's current version, 0 when it does not exist.</summary>
+    public async Task<long> StreamVersionAsync(string streamId, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand(sql.StreamVersion);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
+        string streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand(sql.ReadStream);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromVersion });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return ReadEvent(reader);
+    }
+
+    /// <summary>
+    /// Every committed event after <paramref name="after"/> in log order, page by page,
+    /// up to the head as it stands while reading. Holds one page in memory at most.
+    /// Reading by sequence number alone is gap-safe because appends draw their numbers in
+    /// commit order (<see cref="LogAppend"/>): nothing can commit later below a number seen.
+    /// </summary>
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(
+        LogPosition after, ReadAllOptions? options = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var types = options?.Types is { Count: > 0 } t ? t.ToArray() : null;
+        var remaining = options?.Limit ?? int.MaxValue;
+        var cursor = after;
+        while (remaining > 0)
+        {
+            var pageSize = Math.Min(remaining, Options.ReadPageSize);
+            var count = 0;
+            await using (var command = DataSource.CreateCommand(sql.ReadAll))
+            {
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Value });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)types ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var e = ReadEvent(reader);
+                    cursor = e.Position;
+                    count++;
+                    yield return e;
+                }
+            }
+            remaining -= count;
+            if (count < pageSize) yield break;
+        }
+    }
+
+    /// <summary>The position of the last committed event (<see cref="LogPosition.Start"/> for an empty log).</summary>
+    public async Task<LogPosition> HeadAsync(CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand(sql.Head);
+        return new LogPosition((long)(await command.ExecuteScalarAsync(ct))!);
+    }
+
+    /// <summary>The event numbered <paramref name="position"/>; null when no event has that number.</summary>
+    public async Task<LogPosition?> ResolveAsync(long position, CancellationToken ct = default)
+    {
+        if (position == 0) return LogPosition.Start;
+        await using var command = DataSource.CreateCommand(sql.Resolve);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+        return await command.ExecuteScalarAsync(ct) is long found ? new LogPosition(found) : null;
+    }
+
+    /// <summary>How many events lie after <paramref name="position"/>: a follower's lag.</summary>
+    public async Task<long> CountAfterAsync(LogPosition position, CancellationToken ct = default)
+    {
+        await using var command = DataSource.CreateCommand(sql.CountAfter);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position.Value });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static RecordedEvent ReadEvent(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetString(1),
+        reader.GetInt64(2),
+        new LogPosition(reader.GetInt64(3)),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.GetFieldValue<DateTimeOffset>(7));
+}

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Marten.Services;
+using Npgsql;
+
+namespace ConflictLedger.Log;
+
+/// <summary>
+/// One transaction of appends, possibly to several streams, committed together. Two things
+/// Marten does not do are done here, on Marten's own tables:
+/// <list type="bullet">
+/// <item>Sequence numbers are drawn in commit order: the first append of a transaction
+/// takes one advisory lock that is held until commit or rollback. Readers of the whole log
+/// can then read by sequence number alone and never miss an event that commits late, and a
+/// refused append (409, re-send) draws no number at all, so it leaves no gap for Marten's
+/// daemon to wait on. The price: appends commit one at a time.</item>
+/// <item>A re-sent append (the same event ids) writes nothing and returns the first
+/// result; Marten alone would raise a unique violation (its index is kept as a backstop).</item>
+/// </list>
+/// Expected versions are checked here too, under that lock, and passed on to Marten.
+/// </summary>
+public sealed class LogAppend : IAsyncDisposable
+{
+    private readonly LedgerLog log;
+    private readonly NpgsqlConnection connection;
+    private readonly NpgsqlTransaction transaction;
+    private bool locked;
+
+    private LogAppend(LedgerLog log, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        this.log = log;
+        this.connection = connection;
+        this.transaction = transaction;
+    }
+
+    internal static async Task<LogAppend> BeginAsync(LedgerLog log, CancellationToken ct)
+    {
+        var connection = await log.DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            return new LogAppend(log, connection, await connection.BeginTransactionAsync(ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<AppendResult> AppendAsync(
+        string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default)
+    {
+        AppendValidation.CheckStreamId(streamId);
+        AppendValidation.CheckEvents(events, log.Options.MaxEventBytes);
+        var records = events.Select((e, i) => AppendValidation.ToRecord(e, i)).ToArray();
+
+        var (version, earlier) = await LockAndCheckAsync(streamId, events, ct);
+        if (earlier.Count > 0) return Replay(streamId, events, earlier);
+        if (expected.Value >= 0 && expected.Value != version) throw new ConcurrencyException(streamId, expected, version);
+
+        await using var session = log.Store.LightweightSession(SessionOptions.ForTransaction(transaction));
+        var action = version == 0
+            ? session.Events.StartStream(streamId, records)
+            : session.Events.Append(streamId, version + records.Length, records);
+        for (var i = 0; i < events.Count; i++) Stamp(action.Events[i], events[i]);
+        await session.SaveChangesAsync(ct);
+        return new AppendResult(version + records.Length, new LogPosition(action.Events[^1].Sequence), AlreadyAppended: false);
+    }
+
+    /// <summary>
+    /// Imports new streams through Marten's COPY path. Marten runs it in a transaction of
+    /// its own, so it runs while this transaction holds the append lock (the numbers it
+    /// draws stay in commit order) and must be the only write of this transaction. Every
+    /// stream must be new: a re-import goes through <see cref="AppendAsync"/>, which knows replays.
+    /// </summary>
+    public async Task<AppendResult> BulkStartStreamsAsync(
+        IReadOnlyList<(string StreamId, IReadOnlyList<EventData> Events)> streams, CancellationToken ct = default)
+    {
+        var actions = new List<StreamAction>();
+        var ids = new HashSet<Guid>();
+        var index = 0;
+        foreach (var (streamId, events) in streams)
+        {
+            AppendValidation.CheckStreamId(streamId);
+            if (events.Count == 0) throw new InvalidAppendException($"Stream '{streamId}' has no events: send at least one.");
+            foreach (var e in events) AppendValidation.CheckEvent(e, index++, log.Options.MaxEventBytes, ids);
+        }
+        var now = await LockAsync(ct);
+        await using (var command = new NpgsqlCommand(log.Sql.ExistingStreams, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams.Select(s => s.StreamId).ToArray() });
+            if (await command.ExecuteScalarAsync(ct) is string existing)
+                throw new InvalidAppendException($"Stream '{existing}' already exists: the bulk path starts new streams only. Nothing was imported.");
+        }
+        index = 0;
+        // A session only to build Marten's stream actions; it is never saved.
+        await using var builder = log.Store.LightweightSession();
+        foreach (var (streamId, events) in streams)
+        {
+            var action = builder.Events.StartStream(streamId, events.Select(e => AppendValidation.ToRecord(e, index++)).ToArray());
+            for (var i = 0; i < events.Count; i++)
+            {
+                Stamp(action.Events[i], events[i]);
+                // COPY takes the client's clock; the knowledge clock is the server's.
+                action.Events[i].Timestamp = now;
+            }
+            actions.Add(action);
+        }
+        await log.Store.BulkInsertEventsAsync(actions, 5000, ct);
+        return new AppendResult(actions[^1].Events.Count, new LogPosition(actions.Max(a => a.Events.Max(e => e.Sequence))), AlreadyAppended: false);
+    }
+
+    public Task CommitAsync(CancellationToken ct = default) => transaction.CommitAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    /// <summary>Takes the append lock (once per transaction) and queues the wake-up for followers; returns the server's clock.</summary>
+    private async Task<DateTimeOffset> LockAsync(CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (!locked)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.AppendLock));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.Notify));
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select now()"));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!locked)
+        {
+            await reader.NextResultAsync(ct);
+            await reader.NextResultAsync(ct);
+        }
+        locked = true;
+        await reader.ReadAsync(ct);
+        return reader.GetFieldValue<DateTimeOffset>(0);
+    }
+
+    /// <summary>One round trip: the lock (first time), the stream's version and which of the ids the log already holds.</summary>
+    private async Task<(long Version, List<(Guid Id, string Stream, long Version, long Seq)> Earlier)> LockAndCheckAsync(
+        string streamId, IReadOnlyList<EventData> events, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var skip = 0;
+        if (!locked)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.AppendLock));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.Notify));
+            skip = 2;
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.StreamVersion) { Parameters = { new NpgsqlParameter<string> { TypedValue = streamId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.EventsWithIds) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() } } });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        for (var i = 0; i < skip; i++) await reader.NextResultAsync(ct);
+        locked = true;
+        var version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
+        await reader.NextResultAsync(ct);
+        var earlier = new List<(Guid, string, long, long)>();
+        while (await reader.ReadAsync(ct)) earlier.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return (version, earlier);
+    }
+
+    private static AppendResult Replay(string streamId, IReadOnlyList<EventData> events, List<(Guid Id, string Stream, long Version, long Seq)> earlier)
+    {
+        if (earlier.Count != events.Count || earlier.Any(e => e.Stream != streamId))
+        {
+            throw new DuplicateEventIdException(
+                $"{earlier.Count} of the append's {events.Count} event ids were appended before, in another append " +
+                $"({string.Join(", ", earlier.Select(e => $"{e.Id} in '{e.Stream}' at version {e.Version}"))}). Nothing was appended: " +
+                "send the whole original append to retry it, or new ids for new events.");
+        }
+        return new AppendResult(earlier.Max(e => e.Version), new LogPosition(earlier.Max(e => e.Seq)), AlreadyAppended: true);
+    }
+
+    /// <summary>Gives Marten's event our id, our stable type name and our metadata (as headers, with correlation and causation ids in Marten's columns).</summary>
+    private static void Stamp(IEvent stored, EventData e)
+    {
+        stored.Id = e.Id;
+        stored.EventTypeName = e.Type;
+        using var metadata = JsonDocument.Parse(e.Metadata);
+        foreach (var property in metadata.RootElement.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Null) continue;
+            if (property.NameEquals("correlationId")) stored.CorrelationId = property.Value.ToString();
+            else if (property.NameEquals("causationId")) stored.CausationId = property.Value.ToString();
+            stored.SetHeader(property.Name, property.Value.Clone());
+        }
+    }
+}

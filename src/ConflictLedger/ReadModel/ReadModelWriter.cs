@@ -1,0 +1,212 @@
+using ConflictLedger.Catalog;
+using ConflictLedger.Control;
+using ConflictLedger.Occurrences;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ConflictLedger.ReadModel;
+
+/// <summary>
+/// Writes a batch of checked events into one read model generation, inside the
+/// transaction that also moves the checkpoint (Marten's daemon batch, or a rebuild's).
+/// Decisions are the pure functions (<see cref="ControlClaim.From"/>,
+/// <see cref="ControlTimeline.Build"/>, <see cref="OccurrenceView.Of"/>); this class only
+/// moves rows.
+/// </summary>
+public sealed class ReadModelWriter(string schema, ILogger? logger = null)
+{
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+
+    private readonly ReadModelSql sql = new(schema);
+
+    public string Schema { get; } = schema;
+
+    /// <param name="deferIntervals">During a rebuild intervals are computed once at the end, not per batch.</param>
+    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, bool deferIntervals, CancellationToken ct)
+    {
+        var connection = tx.Connection!;
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+
+        // Catalog entries: the last revision in the batch wins, one statement per table.
+        var landmarks = batch.Select(e => e.Domain).OfType<LandmarkCataloged>().Select(e => e.Landmark)
+            .GroupBy(l => l.Id).Select(g => g.Last()).ToList();
+        var actors = batch.Select(e => e.Domain).OfType<ActorCataloged>().Select(e => e.Actor)
+            .GroupBy(a => a.Id).Select(g => g.Last()).ToList();
+        if (landmarks.Count > 0)
+        {
+            await Execute(connection, tx, sql.UpsertLandmarks, ct,
+                landmarks.Select(l => l.Id).ToArray(), landmarks.Select(l => l.Parent).ToArray(), landmarks.Select(l => Json.Serialize(l)).ToArray());
+            await Execute(connection, tx, sql.RefreshAncestors, ct);
+        }
+        if (actors.Count > 0)
+            await Execute(connection, tx, sql.UpsertActors, ct, actors.Select(a => a.Id).ToArray(), actors.Select(a => Json.Serialize(a)).ToArray());
+
+        var occurrenceEvents = batch.Where(e => e.Domain is IOccurrenceEvent).Select(e => (e, (IOccurrenceEvent)e.Domain)).ToList();
+        if (occurrenceEvents.Count > 0)
+        {
+            await ProjectOccurrencesAsync(connection, tx, occurrenceEvents, ct);
+            await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, ct);
+        }
+        if (!deferIntervals && touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
+    }
+
+    private async Task ProjectOccurrencesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events, CancellationToken ct)
+    {
+        var ids = events.Select(e => e.Domain.OccurrenceId).Distinct().ToArray();
+        var states = new Dictionary<string, Occurrence>(StringComparer.Ordinal);
+        await using (var load = new NpgsqlCommand(sql.LoadOccurrences, connection, tx) { Parameters = { Param(ids) } })
+        await using (var reader = await load.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var view = Json.Deserialize<OccurrenceView>(reader.GetString(0));
+                states[view.Id] = view.ToOccurrence();
+            }
+        }
+        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (recorded, domain) in events)
+        {
+            var state = states.GetValueOrDefault(domain.OccurrenceId) ?? Occurrence.Empty(domain.OccurrenceId);
+            states[domain.OccurrenceId] = state.Evolve(domain);
+            positions[domain.OccurrenceId] = recorded.Position;
+        }
+        var docs = ids.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
+        await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), docs);
+    }
+
+    /// <summary>
+    /// Claims of a batch in two statements: first the versions standing before the batch
+    /// that a correction or retraction in it replaces are marked replaced (from the first
+    /// such day); then the batch's new claims are inserted, those replaced within the same
+    /// batch already marked. An account is named by its occurrence and its id: the same
+    /// account id on another occurrence is another account.
+    /// </summary>
+    private async Task ProjectClaimsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events,
+        HashSet<string> touched, CancellationToken ct)
+    {
+        var claims = new List<ControlClaim>();
+        var standingInBatch = new Dictionary<(string, string), List<int>>();
+        var replacedBeforeBatch = new Dictionary<(string Occurrence, string Account), DateOnly>();
+        foreach (var (recorded, domain) in events)
+        {
+            var key = (domain.OccurrenceId, domain.AccountId);
+            var day = DateOnly.FromDateTime(recorded.RecordedAt.UtcDateTime);
+            if (domain is AccountCorrected or AccountRetracted)
+            {
+                if (standingInBatch.Remove(key, out var replaced))
+                    foreach (var i in replaced) claims[i] = claims[i] with { SupersededFrom = day };
+                else
+                    replacedBeforeBatch.TryAdd(key, day);
+            }
+
+            var (account, knownFrom) = domain switch
+            {
+                AccountReported r => (r.Account, ControlClaim.KnowableFrom(r.Account.Source, day)),
+                AccountCorrected c => (c.Account, day),
+                _ => ((Account?)null, day),
+            };
+            if (account is not null && ControlClaim.From(recorded.Id, recorded.Position, domain.OccurrenceId, domain.AccountId, account, knownFrom) is { } claim)
+            {
+                (standingInBatch.TryGetValue(key, out var list) ? list : standingInBatch[key] = []).Add(claims.Count);
+                claims.Add(claim);
+                touched.Add(claim.Landmark);
+            }
+        }
+
+        if (replacedBeforeBatch.Count > 0)
+        {
+            await using var supersede = new NpgsqlCommand(sql.SupersedeAccounts, connection, tx)
+            {
+                Parameters =
+                {
+                    Param(replacedBeforeBatch.Keys.Select(k => k.Occurrence).ToArray()),
+                    Param(replacedBeforeBatch.Keys.Select(k => k.Account).ToArray()),
+                    new NpgsqlParameter<DateOnly[]> { TypedValue = replacedBeforeBatch.Values.ToArray() },
+                },
+            };
+            await using var reader = await supersede.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+        }
+        if (claims.Count == 0) return;
+        await Execute(connection, tx, sql.InsertClaims, ct,
+            claims.Select(c => c.EventId).ToArray(),
+            claims.Select(c => c.Landmark).ToArray(),
+            claims.Select(c => c.Position).ToArray(),
+            claims.Select(c => c.OccurrenceId).ToArray(),
+            claims.Select(c => c.AccountId).ToArray(),
+            claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray(),
+            claims.Select(c => c.KnownFrom).ToArray(),
+            new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() });
+    }
+
+    /// <summary>Rebuilds the intervals of the given landmarks from their standing claims.</summary>
+    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
+    {
+        var claims = new List<ControlClaim>();
+        await using (var load = new NpgsqlCommand(sql.StandingClaims, connection, tx) { Parameters = { Param(landmarks) } })
+        await using (var reader = await load.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) claims.Add(Json.Deserialize<ControlClaim>(reader.GetString(0)));
+        }
+        var intervals = new List<ControlInterval>();
+        var built = new List<string>();
+        foreach (var landmark in claims.GroupBy(c => c.Landmark, StringComparer.Ordinal))
+        {
+            try
+            {
+                intervals.AddRange(ControlTimeline.Build(landmark.Key, landmark));
+                built.Add(landmark.Key);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // Every claim passed ControlTimeline.Build alone (ProjectedEvent.Checked); if
+                // together they still fail, this landmark keeps its last intervals rather than
+                // stopping the read model for every other one.
+                logger.LogError(ex, "Could not derive the control intervals of {Landmark}; its previous intervals stand", landmark.Key);
+            }
+        }
+        // Landmarks left with no standing claim lose their intervals.
+        built.AddRange(landmarks.Except(claims.Select(c => c.Landmark), StringComparer.Ordinal));
+
+        await Execute(connection, tx, sql.DeleteIntervals, ct, Param(built.ToArray()));
+        if (intervals.Count == 0) return;
+        await Execute(connection, tx, sql.InsertIntervals, ct,
+            intervals.Select(i => i.Landmark).ToArray(),
+            new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.From).ToArray() },
+            new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
+            intervals.Select(i => i.Controller).ToArray(),
+            intervals.Select(i => Json.Name(i.Status)).ToArray(),
+            intervals.Select(Json.Serialize).ToArray());
+    }
+
+    /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
+    public async Task RecomputeAllIntervalsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        var landmarks = new List<string>();
+        await using (var list = dataSource.CreateCommand(sql.LandmarksWithClaims))
+        await using (var reader = await list.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) landmarks.Add(reader.GetString(0));
+        }
+        foreach (var slice in landmarks.Chunk(2000))
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await RecomputeIntervalsAsync(connection, tx, slice, ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+
+    private static NpgsqlParameter Param(string[] values) => new NpgsqlParameter<string[]> { TypedValue = values };
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string text, CancellationToken ct, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(text, connection, tx);
+        foreach (var p in parameters)
+            command.Parameters.Add(p as NpgsqlParameter ?? new NpgsqlParameter { Value = p });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
