@@ -1,11 +1,12 @@
 using ConflictLedger.Log;
+using System.Text.Json;
 using ConflictLedger.Testing;
 
-namespace ConflictLedger.EventStore.Tests;
+namespace ConflictLedger.Log.Tests;
 
 public sealed class AppendTests(StoreFixture db) : IClassFixture<StoreFixture>
 {
-    private EventStore Store => db.Store;
+    private LedgerLog Store => db.Store;
 
     [Fact]
     public async Task appending_to_a_new_stream_numbers_its_events_from_one()
@@ -150,29 +151,55 @@ public sealed class AppendTests(StoreFixture db) : IClassFixture<StoreFixture>
     public async Task data_and_metadata_are_kept_as_json_with_a_server_timestamp()
     {
         var stream = TestEvents.NewStream();
-        var e = new EventData(Guid.NewGuid(), "clash-reported.v1", """{"dead": {"atLeast": 20}}""", """{"source": "Reuters", "correlationId": "abc"}""");
+        var e = LedgerTestEvents.Report(metadata: """{"source": "Reuters", "correlationId": "abc", "causationId": "def"}""");
         await Store.AppendAsync(stream, ExpectedVersion.NoStream, [e]);
 
         await using var now = db.DataSource.CreateCommand("select now()");
         var serverNow = (DateTime)(await now.ExecuteScalarAsync())!;
         var read = Assert.Single(await Store.ReadStreamAsync(stream).ToListAsync());
         Assert.Equal(e.Id, read.Id);
-        Assert.Equal("clash-reported.v1", read.Type);
-        Assert.Equal("""{"dead": {"atLeast": 20}}""", read.Data);
+        Assert.Equal(LedgerTestEvents.Clash, read.Type);
+        using (var stored = JsonDocument.Parse(read.Data))
+        using (var sent = JsonDocument.Parse(e.Data))
+            Assert.True(JsonElement.DeepEquals(sent.RootElement, stored.RootElement), read.Data);
         Assert.Contains("\"correlationId\": \"abc\"", read.Metadata, StringComparison.Ordinal);
+        // Marten's own columns carry the correlation and causation ids too.
+        await using var columns = db.DataSource.CreateCommand($"select correlation_id, causation_id, type, mt_dotnet_type from \"{db.Schema}\".mt_events where id = $1");
+        columns.Parameters.AddWithValue(e.Id);
+        await using var reader = await columns.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("abc", "def", LedgerTestEvents.Clash), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
         Assert.InRange(read.RecordedAt.UtcDateTime, serverNow.AddMinutes(-1), serverNow.AddSeconds(1));
     }
 
     [Fact]
-    public async Task a_failing_append_in_a_caller_transaction_rolls_back_with_it()
+    public async Task appends_of_a_transaction_that_is_not_committed_are_all_rolled_back()
     {
         var stream = TestEvents.NewStream();
-        await using (var connection = await db.DataSource.OpenConnectionAsync())
-        await using (var tx = await connection.BeginTransactionAsync())
+        var other = TestEvents.NewStream();
+        await using (var append = await Store.BeginAsync())
         {
-            await Store.AppendAsync(connection, tx, stream, ExpectedVersion.NoStream, TestEvents.Many(2));
-            await tx.RollbackAsync();
+            await append.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Many(2));
+            await append.AppendAsync(other, ExpectedVersion.NoStream, TestEvents.Many(1));
+            // Disposed without committing.
         }
         Assert.Equal(0, await Store.StreamVersionAsync(stream));
+        Assert.Equal(0, await Store.StreamVersionAsync(other));
+    }
+}
+
+public sealed class ResendUnderConcurrencyTests(StoreFixture db) : IClassFixture<StoreFixture>
+{
+    [Fact]
+    public async Task the_same_append_sent_eight_times_at_once_is_written_once_and_every_sender_gets_the_first_result()
+    {
+        var stream = TestEvents.NewStream();
+        var events = TestEvents.Many(2);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => db.Store.AppendAsync(stream, ExpectedVersion.NoStream, events))));
+
+        Assert.Equal(1, results.Count(r => !r.AlreadyAppended));
+        Assert.Single(results.Select(r => (r.NextExpectedVersion, r.Position)).Distinct());
+        Assert.Equal(2, (await db.Store.ReadStreamAsync(stream).ToListAsync()).Count);
     }
 }

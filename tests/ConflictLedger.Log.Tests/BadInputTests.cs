@@ -1,7 +1,7 @@
 using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
-namespace ConflictLedger.EventStore.Tests;
+namespace ConflictLedger.Log.Tests;
 
 public sealed class BadInputTests(BadInputTests.SmallEventsFixture db) : IClassFixture<BadInputTests.SmallEventsFixture>
 {
@@ -10,7 +10,7 @@ public sealed class BadInputTests(BadInputTests.SmallEventsFixture db) : IClassF
         protected override LogOptions CreateOptions() => new(Schema) { MaxEventBytes = 1000 };
     }
 
-    private EventStore Store => db.Store;
+    private LedgerLog Store => db.Store;
 
     private async Task AssertRefusedAndNothingWritten(string stream, Func<Task> append, string messagePart)
     {
@@ -59,6 +59,22 @@ public sealed class BadInputTests(BadInputTests.SmallEventsFixture db) : IClassF
         var stream = TestEvents.NewStream();
         return AssertRefusedAndNothingWritten(stream,
             () => Store.AppendAsync(stream, ExpectedVersion.Any, [new EventData(Guid.NewGuid(), "x.v1", "{}", "oops")]), "Event 0 metadata");
+    }
+
+    [Fact]
+    public Task a_type_the_ledger_does_not_store_is_refused()
+    {
+        var stream = TestEvents.NewStream();
+        return AssertRefusedAndNothingWritten(stream,
+            () => Store.AppendAsync(stream, ExpectedVersion.Any, [new EventData(Guid.NewGuid(), "thing-happened.v1", "{}")]), "does not store");
+    }
+
+    [Fact]
+    public Task data_that_does_not_fit_its_type_is_refused()
+    {
+        var stream = TestEvents.NewStream();
+        return AssertRefusedAndNothingWritten(stream,
+            () => Store.AppendAsync(stream, ExpectedVersion.Any, [new EventData(Guid.NewGuid(), LedgerTestEvents.Clash, """{"account": 12}""")]), "does not fit");
     }
 
     [Theory]

@@ -1,57 +1,72 @@
-using ConflictLedger.Log;
 using ConflictLedger.Testing;
 
-namespace ConflictLedger.EventStore.Tests;
+namespace ConflictLedger.Log.Tests;
 
 public sealed class BulkAppendTests(StoreFixture db) : IClassFixture<StoreFixture>
 {
-    private EventStore Store => db.Store;
+    private LedgerLog Store => db.Store;
 
     [Fact]
-    public async Task bulk_import_appends_many_streams_after_their_current_versions()
+    public async Task bulk_import_starts_many_streams_in_one_transaction_in_order()
     {
-        var existing = TestEvents.NewStream();
-        await Store.AppendAsync(existing, ExpectedVersion.NoStream, TestEvents.Many(2));
-        var fresh = TestEvents.NewStream();
         var before = await Store.MarkAsync();
-        var events = Enumerable.Range(0, 1000)
-            .Select(i => new StreamEvent(i % 2 == 0 ? existing : fresh, TestEvents.New(n: i)))
-            .ToArray();
+        var streams = Enumerable.Range(0, 20).Select(_ => (TestEvents.NewStream(), (IReadOnlyList<EventData>)TestEvents.Many(50))).ToList();
 
-        var result = await Store.BulkAppendAsync(events);
+        await using (var append = await Store.BeginAsync())
+        {
+            var result = await append.BulkStartStreamsAsync(streams);
+            await append.CommitAsync();
+            Assert.Equal(await Store.HeadAsync(), result.Position);
+        }
 
-        Assert.Equal(502, await Store.StreamVersionAsync(existing));
-        Assert.Equal(500, await Store.StreamVersionAsync(fresh));
-        var read = await Store.ReadAllEventuallyAsync(before, events.Length);
-        Assert.Equal(events.Select(e => e.Event.Id), read.Select(e => e.Id));
-        Assert.Equal(result.Position, read[^1].Position);
-        Assert.Equal(Enumerable.Range(3, 500).Select(v => (long)v), read.Where(e => e.StreamId == existing).Select(e => e.Version));
+        var read = await Store.ReadAllAsync(before).ToListAsync();
+        Assert.Equal(streams.SelectMany(s => s.Item2).Select(e => e.Id), read.Select(e => e.Id));
+        Assert.All(streams, s => Assert.Equal(Enumerable.Range(1, 50).Select(v => (long)v), read.Where(e => e.StreamId == s.Item1).Select(e => e.Version)));
+        Assert.Equal(LedgerTestEvents.Clash, read[0].Type);
+        Assert.Contains("\"source\": \"test\"", read[0].Metadata, StringComparison.Ordinal);
         // The ordinary append continues after the imported versions.
-        var next = await Store.AppendAsync(fresh, ExpectedVersion.Exact(500), [TestEvents.New()]);
-        Assert.Equal(501, next.NextExpectedVersion);
+        var next = await Store.AppendAsync(streams[0].Item1, ExpectedVersion.Exact(50), [TestEvents.New()]);
+        Assert.Equal(51, next.NextExpectedVersion);
     }
 
     [Fact]
-    public async Task bulk_import_with_a_known_event_id_imports_nothing()
+    public async Task bulk_import_takes_the_server_clock()
     {
-        var taken = TestEvents.New();
-        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [taken]);
         var stream = TestEvents.NewStream();
-        var events = TestEvents.Many(50).Select(e => new StreamEvent(stream, e)).Append(new StreamEvent(stream, taken)).ToArray();
+        await using (var append = await Store.BeginAsync())
+        {
+            await append.BulkStartStreamsAsync([(stream, TestEvents.Many(2))]);
+            await append.CommitAsync();
+        }
+        await using var now = db.DataSource.CreateCommand("select now()");
+        var serverNow = (DateTime)(await now.ExecuteScalarAsync())!;
+        Assert.All(await Store.ReadStreamAsync(stream).ToListAsync(), e => Assert.InRange(e.RecordedAt.UtcDateTime, serverNow.AddMinutes(-1), serverNow.AddSeconds(1)));
+    }
 
-        await Assert.ThrowsAsync<DuplicateEventIdException>(() => Store.BulkAppendAsync(events));
+    [Fact]
+    public async Task bulk_import_into_an_existing_stream_imports_nothing()
+    {
+        var existing = TestEvents.NewStream();
+        await Store.AppendAsync(existing, ExpectedVersion.NoStream, [TestEvents.New()]);
+        var fresh = TestEvents.NewStream();
 
-        Assert.Equal(0, await Store.StreamVersionAsync(stream));
+        await using var append = await Store.BeginAsync();
+        var ex = await Assert.ThrowsAsync<InvalidAppendException>(() => append.BulkStartStreamsAsync([(fresh, TestEvents.Many(3)), (existing, TestEvents.Many(3))]));
+
+        Assert.Contains(existing, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await Store.StreamVersionAsync(fresh));
+        Assert.Equal(1, await Store.StreamVersionAsync(existing));
     }
 
     [Fact]
     public async Task bulk_import_refuses_bad_input_before_writing()
     {
         var stream = TestEvents.NewStream();
-        var events = new[] { new StreamEvent(stream, TestEvents.New()), new StreamEvent(stream, new EventData(Guid.NewGuid(), "x.v1", "nope")) };
-        var ex = await Assert.ThrowsAsync<InvalidAppendException>(() => Store.BulkAppendAsync(events));
+        await using var append = await Store.BeginAsync();
+        var ex = await Assert.ThrowsAsync<InvalidAppendException>(() =>
+            append.BulkStartStreamsAsync([(stream, [TestEvents.New(), new EventData(Guid.NewGuid(), LedgerTestEvents.Clash, "nope")])]));
         Assert.Contains("Event 1 data", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, await Store.StreamVersionAsync(stream));
-        await Assert.ThrowsAsync<InvalidAppendException>(() => Store.BulkAppendAsync([]));
+        await Assert.ThrowsAsync<InvalidAppendException>(() => append.BulkStartStreamsAsync([(stream, [])]));
     }
 }

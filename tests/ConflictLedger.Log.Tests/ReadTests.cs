@@ -1,7 +1,8 @@
 using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
 using ConflictLedger.Testing;
 
-namespace ConflictLedger.EventStore.Tests;
+namespace ConflictLedger.Log.Tests;
 
 public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<ReadTests.SmallPagesFixture>
 {
@@ -11,7 +12,7 @@ public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<Re
         protected override LogOptions CreateOptions() => new(Schema) { ReadPageSize = 7 };
     }
 
-    private EventStore Store => db.Store;
+    private LedgerLog Store => db.Store;
 
     [Fact]
     public async Task a_stream_reads_from_a_version()
@@ -34,7 +35,7 @@ public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<Re
             appended.AddRange(events.Select(e => e.Id));
         }
 
-        var read = await Store.ReadAllEventuallyAsync(before, appended.Count);
+        var read = await Store.ReadAllAsync(before).ToListAsync();
 
         Assert.Equal(appended, read.Where(e => appended.Contains(e.Id)).Select(e => e.Id));
         Assert.Equal(read.Count, read.Select(e => e.Id).Distinct().Count());
@@ -46,12 +47,12 @@ public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<Re
     {
         var before = await Store.MarkAsync();
         var stream = TestEvents.NewStream();
-        var wanted = TestEvents.Many(9, "wanted.v1");
-        await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(10, "other.v1"));
+        var wanted = Enumerable.Range(0, 9).Select(n => LedgerTestEvents.Report(n: n, kind: OccurrenceKind.Protest)).ToArray();
+        await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(10));
         await Store.AppendAsync(stream, ExpectedVersion.Any, wanted);
-        await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(10, "other.v1"));
+        await Store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(10));
 
-        var read = await Store.ReadAllEventuallyAsync(before, wanted.Length, new ReadAllOptions { Types = ["wanted.v1"] });
+        var read = await Store.ReadAllAsync(before, new ReadAllOptions { Types = ["protest-reported.v1"] }).ToListAsync();
 
         Assert.Equal(wanted.Select(e => e.Id), read.Select(e => e.Id));
     }
@@ -62,7 +63,6 @@ public sealed class ReadTests(ReadTests.SmallPagesFixture db) : IClassFixture<Re
         var before = await Store.MarkAsync();
         await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, TestEvents.Many(20));
 
-        await Store.ReadAllEventuallyAsync(before, 20);
         var first = await Store.ReadAllAsync(before, new ReadAllOptions { Limit = 12 }).ToListAsync();
         var rest = await Store.ReadAllAsync(first[^1].Position).ToListAsync();
 

@@ -1,59 +1,63 @@
 using ConflictLedger.Testing;
 using Npgsql;
 
-namespace ConflictLedger.EventStore.Tests;
+namespace ConflictLedger.Log.Tests;
 
 public sealed class SchemaTests : IAsyncLifetime
 {
     private readonly NpgsqlDataSource dataSource = TestDatabase.CreateDataSource("schema-tests");
-    private readonly List<string> schemas = [];
+    private readonly List<(string Schema, LedgerLog Log)> logs = [];
 
-    private EventStore NewStore()
+    private LedgerLog NewLog()
     {
         var schema = TestDatabase.NewSchemaName("m");
-        schemas.Add(schema);
-        return new EventStore(dataSource, new LogOptions(schema));
+        var log = LedgerLog.Create(dataSource, new LogOptions(schema));
+        logs.Add((schema, log));
+        return log;
     }
 
     [Fact]
-    public async Task scripts_are_applied_once_and_recorded()
+    public async Task migrating_twice_changes_nothing_and_keeps_the_log()
     {
-        var store = NewStore();
-        Assert.False(await store.IsMigratedAsync());
+        var log = NewLog();
+        Assert.False(await log.IsMigratedAsync());
+        await log.MigrateAsync();
+        var appended = await log.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [TestEvents.New()]);
 
-        var first = await store.MigrateAsync();
-        var second = await store.MigrateAsync();
+        await log.MigrateAsync();
 
-        Assert.Equal(["001_events.sql", "002_checkpoints.sql"], first);
-        Assert.Empty(second);
-        Assert.True(await store.IsMigratedAsync());
+        Assert.True(await log.IsMigratedAsync());
+        Assert.Equal(appended.Position, await log.HeadAsync());
     }
 
     [Fact]
     public async Task processes_starting_at_once_do_not_race_on_the_schema()
     {
-        var store = NewStore();
-        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => store.MigrateAsync())));
-        Assert.Equal(1, runs.Count(r => r.Count > 0));
-        Assert.Equal(1, (await store.AppendAsync("s", ExpectedVersion.NoStream, [TestEvents.New()])).NextExpectedVersion);
+        var log = NewLog();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => log.MigrateAsync())));
+        Assert.Equal(1, (await log.AppendAsync("incident-s", ExpectedVersion.NoStream, [TestEvents.New()])).NextExpectedVersion);
     }
 
     [Fact]
     public async Task each_schema_holds_its_own_log()
     {
-        var a = NewStore();
-        var b = NewStore();
+        var a = NewLog();
+        var b = NewLog();
         await a.MigrateAsync();
         await b.MigrateAsync();
-        await a.AppendAsync("same-name", ExpectedVersion.NoStream, [TestEvents.New()]);
-        Assert.Equal(0, await b.StreamVersionAsync("same-name"));
+        await a.AppendAsync("incident-same-name", ExpectedVersion.NoStream, [TestEvents.New()]);
+        Assert.Equal(0, await b.StreamVersionAsync("incident-same-name"));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var schema in schemas) await TestDatabase.DropSchemaAsync(dataSource, schema);
+        foreach (var (schema, log) in logs)
+        {
+            log.Store.Dispose();
+            await TestDatabase.DropSchemaAsync(dataSource, schema);
+        }
         await dataSource.DisposeAsync();
     }
 }

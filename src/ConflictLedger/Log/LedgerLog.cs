@@ -45,8 +45,15 @@ public sealed class LedgerLog
     /// <summary>Creates or updates Marten's tables and the ledger's own; safe to run from several processes at once.</summary>
     public async Task MigrateAsync(CancellationToken ct = default)
     {
+        // Marten's migration is not safe to run twice at once (two nodes starting together
+        // race on its DDL): a lock, held by a transaction on a connection of its own, queues them.
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var guard = await connection.BeginTransactionAsync(ct);
+        await using (var command = new NpgsqlCommand(sql.MigrationLock, connection, guard))
+            await command.ExecuteNonQueryAsync(ct);
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await SqlScripts.MigrateAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
+        await guard.CommitAsync(ct);
     }
 
     public Task<bool> IsMigratedAsync(CancellationToken ct = default) =>

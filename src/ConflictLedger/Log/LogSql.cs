@@ -15,6 +15,8 @@ internal sealed class LogSql(string schema)
     /// </summary>
     public string AppendLock => $"select pg_advisory_xact_lock(1129, hashtext('{schema}'))";
 
+    public string MigrationLock => $"select pg_advisory_xact_lock(1130, hashtext('{schema}'))";
+
     public string Notify => $"select pg_notify('{schema}_log', '')";
 
     public string StreamVersion => $"select version from {s}.mt_streams where id = $1";
