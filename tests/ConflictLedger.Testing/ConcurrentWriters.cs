@@ -17,11 +17,15 @@ public sealed class ConcurrentWriters(LedgerLog log, string streamSuffix)
     public TimeSpan Hold { get; init; } = TimeSpan.FromMilliseconds(300);
     public string Place { get; init; } = "derna";
 
-    /// <summary>The ids of every committed event.</summary>
-    public ConcurrentBag<Guid> Committed { get; } = [];
+    /// <summary>Every committed event.</summary>
+    public ConcurrentBag<EventData> CommittedEvents { get; } = [];
 
-    /// <summary>Ids of events whose append rolled back.</summary>
-    public ConcurrentBag<Guid> RolledBack { get; } = [];
+    /// <summary>Events whose append rolled back.</summary>
+    public ConcurrentBag<EventData> RolledBackEvents { get; } = [];
+
+    public IReadOnlyCollection<Guid> Committed => CommittedEvents.Select(e => e.Id).ToList();
+
+    public IReadOnlyCollection<Guid> RolledBack => RolledBackEvents.Select(e => e.Id).ToList();
 
     public async Task RunAsync()
     {
@@ -39,7 +43,7 @@ public sealed class ConcurrentWriters(LedgerLog log, string streamSuffix)
                     await Task.Delay(Hold);
                     if (i % (2 * HoldEvery) == HoldEvery - 1)
                     {
-                        foreach (var e in events) RolledBack.Add(e.Id);
+                        foreach (var e in events) RolledBackEvents.Add(e);
                         continue; // disposed without committing: rolled back
                     }
                     await append.CommitAsync();
@@ -48,7 +52,7 @@ public sealed class ConcurrentWriters(LedgerLog log, string streamSuffix)
                 {
                     await log.AppendAsync(stream, ExpectedVersion.Any, events);
                 }
-                foreach (var e in events) Committed.Add(e.Id);
+                foreach (var e in events) CommittedEvents.Add(e);
             }
         })));
     }

@@ -50,6 +50,9 @@ public static class LedgerMarten
         // (UseTransactionEvidenceForGapSkipping, on by default), and never skips past one
         // (SkipStaleGapsDespiteLiveTransactionsAfter stays null).
         o.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(250);
+        // Appends NOTIFY and the daemon LISTENs, so a projection starts within milliseconds
+        // of a commit; polling (FastPollingTime) stays as the fallback.
+        o.Events.UseListenNotifyForEventAppends = true;
 
         // An event the read model cannot project is set aside (dead-lettered) and the daemon
         // goes on; the read model never stops on one event.
