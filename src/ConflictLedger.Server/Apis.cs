@@ -44,6 +44,7 @@ public static class Apis
         app.MapReportsApi();
         app.MapControlApi();
         app.MapCatalogApi();
+        app.MapReadModelApi();
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
 using ConflictLedger.Server.Cli;
 using ConflictLedger.Testing;
 
@@ -21,6 +23,26 @@ public sealed class LedgerCommandsTests : IAsyncLifetime
         var output = new StringWriter();
         Assert.Equal(0, await LedgerCommands.RunAsync(verb, args, ledger, output, CancellationToken.None));
         return output.ToString();
+    }
+
+    [Fact]
+    public async Task an_account_no_date_arithmetic_can_handle_is_set_aside_and_control_timeline_and_rebuild_still_answer()
+    {
+        await Run("import", ledger.EventsFolder);
+        // Written straight to the log, past the API's date checks, as an older version or
+        // another writer could have.
+        var poison = new AccountReported("far-future", "far/1", new Account(OccurrenceKind.TerritoryTaken,
+            new WorldTime(DateOnly.MaxValue, DateOnly.MaxValue, DatePrecision.Day), "derna",
+            [new ActorInRole("islamic-state", ActorRole.Gainer)], null, Firmness.Reported, new Source("Wire", null, null, null, null, "q")));
+        await ledger.Store.AppendAsync(OccurrenceEvents.StreamId("far-future"), ExpectedVersion.NoStream, [OccurrenceEvents.ToEventData(poison, 0)]);
+
+        Assert.Matches(@"derna\s+held by mujahideen-shura-council", await Run("control", "--at", "2015-08-01", "--landmark", "derna"));
+        Assert.Contains("mujahideen-shura-council", await Run("timeline", "derna"), StringComparison.Ordinal);
+        Assert.Contains($"into {schema}_rm2", await Run("rebuild"), StringComparison.Ordinal);
+        Assert.Matches(@"derna\s+held by mujahideen-shura-council", await Run("control", "--at", "2015-08-01", "--landmark", "derna"));
+        var letter = Assert.Single(await ledger.ReadModels.DeadLettersAsync());
+        Assert.Contains("territory-taken-reported.v1", letter.Reason, StringComparison.Ordinal);
+        Assert.Contains("out of range", letter.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
