@@ -6,7 +6,10 @@ using ConflictLedger.Server.Feed;
 using ConflictLedger.Server.Health;
 using ConflictLedger.Server.Operations;
 using ConflictLedger.Server.Webhooks;
+using ConflictLedger.Server.Cluster;
 using Marten;
+using Wolverine;
+using Wolverine.Marten;
 using Microsoft.Extensions.Configuration.Memory;
 using Npgsql;
 
@@ -21,6 +24,10 @@ public static class ConflictLedgerServer
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        // Marten logs every schema statement at Information; Wolverine its routine polling.
+        ["Logging:LogLevel:Marten"] = "Warning",
+        ["Logging:LogLevel:Wolverine"] = "Warning",
+        ["Logging:LogLevel:Wolverine.Runtime.Agents"] = "Information",
     };
 
     /// <param name="configure">Runs before the settings are read: tests add configuration and services here.</param>
@@ -57,7 +64,10 @@ public static class ConflictLedgerServer
             marten.Connection(sp.GetRequiredService<NpgsqlDataSource>());
             LedgerMarten.Configure(marten, logOptions);
             return marten;
-        });
+        })
+        // Marten's async projections (the read model) and subscriptions (the broker relay)
+        // run as Wolverine agents: each on exactly one node, moved when that node dies.
+        .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
         services.AddSingleton(sp => new LedgerLog(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), logOptions));
         services.AddSingleton(sp => new LogNotifications(
             sp.GetRequiredService<NpgsqlDataSource>(), logOptions, sp.GetRequiredService<ILogger<LogNotifications>>()));
@@ -71,6 +81,8 @@ public static class ConflictLedgerServer
 
         // Hosted services start in this order, all before Kestrel listens: the schema first.
         services.AddOperations();
+        // After the schema is migrated (hosted services start in order), before anything appends.
+        builder.Host.UseWolverine(wolverine => wolverine.UseCluster());
         services.AddAccess(options);
         services.AddFeed();
         services.AddWebhooks();
@@ -88,6 +100,7 @@ public static class ConflictLedgerServer
 
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapClusterApi();
         app.MapFeedApi();
         app.MapWebhooksApi();
         app.MapApis();

@@ -1,4 +1,5 @@
 using ConflictLedger.Log;
+using ConflictLedger.ReadModel;
 using ConflictLedger.Schema;
 
 namespace ConflictLedger.Server.Operations;
@@ -8,7 +9,7 @@ namespace ConflictLedger.Server.Operations;
 /// hosted service, and hosted services start before Kestrel listens, so no request or
 /// background loop ever meets a missing table.
 /// </summary>
-public sealed class DatabaseMigrations(LedgerLog store, ILogger<DatabaseMigrations> logger) : IHostedService
+public sealed class DatabaseMigrations(LedgerLog store, ReadModelStore readModels, ILogger<DatabaseMigrations> logger) : IHostedService
 {
     /// <summary>The module name of the server's own scripts (Schema/*.sql in this assembly).</summary>
     public const string Module = "server";
@@ -23,6 +24,8 @@ public sealed class DatabaseMigrations(LedgerLog store, ILogger<DatabaseMigratio
         var ran = new List<string>(await SqlScripts.MigrateAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct));
         if (ran.Count > 0)
             logger.LogInformation("Applied {Count} schema scripts to {Schema}: {Scripts}", ran.Count, store.Options.Schema, ran);
+        // The read model's first generation, before the projection (wherever it runs) writes to it.
+        await readModels.EnsureAsync(ct);
     }
 
     public async Task<bool> IsCurrentAsync(CancellationToken ct) =>

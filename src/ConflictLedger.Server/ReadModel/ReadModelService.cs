@@ -5,9 +5,10 @@ using ConflictLedger.Server.Operations;
 namespace ConflictLedger.Server.ReadModel;
 
 /// <summary>
-/// Runs the read model daemon for the life of the server. Before the server listens it
-/// projects what the log already holds (for at most <see cref="StartupCatchUp"/>), so the
-/// first requests see the seed and the catalog; a longer backlog goes on in the background.
+/// Follows the read model for the life of the server. The projection itself runs in
+/// Marten's daemon on whichever node Wolverine gives it to; before this server listens it
+/// waits (for at most <see cref="StartupCatchUp"/>) until what the log already holds is
+/// projected, so the first requests see the seed and the catalog.
 /// </summary>
 public sealed class ReadModelService(
     ReadModelDaemon daemon, LedgerLog store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
@@ -21,7 +22,6 @@ public sealed class ReadModelService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var committed = await store.HeadAsync(cancellationToken);
-        await daemon.StartAsync(cancellationToken);
         running = ReportLagAsync(stopping.Token);
         try
         {
@@ -61,7 +61,6 @@ public sealed class ReadModelService(
     {
         await stopping.CancelAsync();
         await running.WaitAsync(cancellationToken);
-        await daemon.StopAsync();
         stopping.Dispose();
     }
 }

@@ -5,14 +5,13 @@ using ConflictLedger.Server.Operations;
 namespace ConflictLedger.Server.ReadModel;
 
 /// <summary>
-/// At start-up, before the server listens: creates the read model and imports the seed
+/// At start-up, before the server listens: imports the seed
 /// from the events folder. Importing is idempotent, so a restart appends nothing new.
 /// </summary>
 public sealed class SeedImport(ReadModelStore readModels, ConflictLedgerOptions options, ConflictLedgerMetrics metrics, ILogger<SeedImport> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await readModels.EnsureAsync(cancellationToken);
         if (EventsFolder.Find(options.EventsFolder) is not { } folder)
         {
             logger.LogInformation("No events folder found; starting without importing a seed");

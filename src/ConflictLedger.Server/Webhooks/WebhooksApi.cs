@@ -30,7 +30,7 @@ public static class WebhooksApi
     {
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<WebhookDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        // Not a hosted service: the dispatcher runs where Wolverine places it (Cluster/LedgerAgents).
         return services;
     }
 

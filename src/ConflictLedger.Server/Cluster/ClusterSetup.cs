@@ -1,0 +1,30 @@
+using JasperFx.CodeGeneration;
+using JasperFx.Core;
+using Wolverine;
+using Wolverine.Runtime.Agents;
+
+namespace ConflictLedger.Server.Cluster;
+
+/// <summary>
+/// Several server nodes on one PostgreSQL: Wolverine (its tables live in the ledger's
+/// schema, next to Marten's) keeps a record of the live nodes and places every agent on
+/// exactly one of them.
+/// </summary>
+public static class ClusterSetup
+{
+    public static void UseCluster(this WolverineOptions wolverine)
+    {
+        wolverine.Durability.Mode = DurabilityMode.Balanced;
+        // Tuned for failover in seconds rather than a minute (measured: ../shared/research/
+        // wolverine.md): nodes report every second, a node silent for 5 s is dead, and
+        // assignments are checked every second.
+        wolverine.Durability.HealthCheckPollingTime = 1.Seconds();
+        wolverine.Durability.FirstHealthCheckExecution = TimeSpan.Zero;
+        wolverine.Durability.StaleNodeTimeout = 5.Seconds();
+        wolverine.Durability.CheckAssignmentPeriod = 1.Seconds();
+        wolverine.Services.AddSingleton<IAgentFamily, LedgerAgents>();
+        // The ledger has no message handlers of its own, so there is no code to generate;
+        // Static mode keeps Roslyn out of the process (and seconds off start-up).
+        wolverine.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+    }
+}
