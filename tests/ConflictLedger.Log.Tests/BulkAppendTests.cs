@@ -51,7 +51,7 @@ public sealed class BulkAppendTests(StoreFixture db) : IClassFixture<StoreFixtur
         var fresh = TestEvents.NewStream();
 
         await using var append = await Store.BeginAsync();
-        var ex = await Assert.ThrowsAsync<InvalidAppendException>(() => append.BulkStartStreamsAsync([(fresh, TestEvents.Many(3)), (existing, TestEvents.Many(3))]));
+        var ex = await Assert.ThrowsAsync<StreamsExistException>(() => append.BulkStartStreamsAsync([(fresh, TestEvents.Many(3)), (existing, TestEvents.Many(3))]));
 
         Assert.Contains(existing, ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, await Store.StreamVersionAsync(fresh));

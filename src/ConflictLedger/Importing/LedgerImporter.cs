@@ -79,6 +79,24 @@ public sealed class LedgerImporter(LedgerLog store)
         IReadOnlyList<ImportedAccount> accounts, IReadOnlyList<Actor> actors, IReadOnlyList<Landmark> landmarks,
         string correctionReason, CancellationToken ct = default)
     {
+        // Another process importing the same file at the same moment (two nodes starting
+        // with the same seed) makes this decision stale: decide again on what it wrote.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RecordOnceAsync(accounts, actors, landmarks, correctionReason, ct);
+            }
+            catch (Exception ex) when (attempt < 3 && ex is ConcurrencyException or StreamsExistException)
+            {
+            }
+        }
+    }
+
+    private async Task<ImportSummary> RecordOnceAsync(
+        IReadOnlyList<ImportedAccount> accounts, IReadOnlyList<Actor> actors, IReadOnlyList<Landmark> landmarks,
+        string correctionReason, CancellationToken ct)
+    {
         var catalogChanges = actors.Count + landmarks.Count > 0
             ? CatalogLedger.Changes(await CatalogLedger.LoadAsync(store, ct), actors, landmarks)
             : [];

@@ -14,3 +14,6 @@ public sealed class DuplicateEventIdException(string message) : Exception(messag
 
 /// <summary>The append was refused before reaching the database; nothing was appended.</summary>
 public sealed class InvalidAppendException(string message) : ArgumentException(message);
+
+/// <summary>The bulk path was asked to start a stream that exists (another writer got there first); nothing was appended.</summary>
+public sealed class StreamsExistException(string message) : Exception(message);

@@ -91,7 +91,7 @@ public sealed class LogAppend : IAsyncDisposable
         {
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams.Select(s => s.StreamId).ToArray() });
             if (await command.ExecuteScalarAsync(ct) is string existing)
-                throw new InvalidAppendException($"Stream '{existing}' already exists: the bulk path starts new streams only. Nothing was imported.");
+                throw new StreamsExistException($"Stream '{existing}' already exists: the bulk path starts new streams only. Nothing was imported.");
         }
         index = 0;
         // A session only to build Marten's stream actions; it is never saved.
