@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/database.sh || exit 1
 source scripts/browser.sh
+source scripts/rabbitmq.sh
 log="$(mktemp)"
 dotnet test ConflictLedger.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -32,6 +32,9 @@ public sealed class ConflictLedgerOptions
     public FeedOptions Feed { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();
+
+    /// <summary>Every event to a RabbitMQ topic exchange; off unless <c>RabbitMq:Uri</c> is set.</summary>
+    public Broker.RabbitMqOptions RabbitMq { get; set; } = new();
 }
 
 /// <summary>A fixed window per API key on writes.</summary>

@@ -6,6 +6,7 @@ using ConflictLedger.Server.Feed;
 using ConflictLedger.Server.Health;
 using ConflictLedger.Server.Operations;
 using ConflictLedger.Server.Webhooks;
+using ConflictLedger.Server.Broker;
 using ConflictLedger.Server.Cluster;
 using Marten;
 using Wolverine;
@@ -82,10 +83,11 @@ public static class ConflictLedgerServer
         // Hosted services start in this order, all before Kestrel listens: the schema first.
         services.AddOperations();
         // After the schema is migrated (hosted services start in order), before anything appends.
-        builder.Host.UseWolverine(wolverine => wolverine.UseCluster());
+        builder.Host.UseWolverine(wolverine => wolverine.UseCluster(options));
         services.AddAccess(options);
         services.AddFeed();
         services.AddWebhooks();
+        services.AddBroker();
         services.AddHealth();
         services.AddApiServices(options);
 

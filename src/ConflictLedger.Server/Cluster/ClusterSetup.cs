@@ -1,4 +1,6 @@
 using JasperFx.CodeGeneration;
+using ConflictLedger.Server.Broker;
+using ConflictLedger.Server.Webhooks;
 using JasperFx.Core;
 using Wolverine;
 using Wolverine.Runtime.Agents;
@@ -12,7 +14,7 @@ namespace ConflictLedger.Server.Cluster;
 /// </summary>
 public static class ClusterSetup
 {
-    public static void UseCluster(this WolverineOptions wolverine)
+    public static void UseCluster(this WolverineOptions wolverine, ConflictLedgerOptions options)
     {
         wolverine.Durability.Mode = DurabilityMode.Balanced;
         // Tuned for failover in seconds rather than a minute (measured: ../shared/research/
@@ -22,7 +24,8 @@ public static class ClusterSetup
         wolverine.Durability.FirstHealthCheckExecution = TimeSpan.Zero;
         wolverine.Durability.StaleNodeTimeout = 5.Seconds();
         wolverine.Durability.CheckAssignmentPeriod = 1.Seconds();
-        wolverine.Services.AddSingleton<IAgentFamily, LedgerAgents>();
+        wolverine.Services.AddSingleton<IAgentFamily>(sp => new LedgerAgents(
+            sp.GetRequiredService<WebhookDispatcher>(), options.RabbitMq.Uri is null ? null : sp.GetRequiredService<BrokerRelay>()));
         // The ledger has no message handlers of its own, so there is no code to generate;
         // Static mode keeps Roslyn out of the process (and seconds off start-up).
         wolverine.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;

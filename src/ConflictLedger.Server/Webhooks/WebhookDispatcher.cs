@@ -63,6 +63,8 @@ public sealed class WebhookDispatcher(
         }
         // Graceful shutdown: an in-flight delivery is cancelled before its checkpoint moves, so it is sent again on the next start.
         await Task.WhenAll(workers.Values.Select(w => w.Running));
+        // The agent may be started again on this node later (Cluster/LedgerAgents).
+        workers.Clear();
     }
 
     public override void Dispose()
