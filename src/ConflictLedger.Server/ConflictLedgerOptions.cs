@@ -27,6 +27,9 @@ public sealed class ConflictLedgerOptions
 
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>The Retry-After of the 503 answered while the database is unreachable.</summary>
+    public TimeSpan DatabaseRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     public WriteRateLimitOptions WriteRateLimit { get; set; } = new();
 
     public FeedOptions Feed { get; set; } = new();
@@ -48,6 +51,9 @@ public sealed class FeedOptions
 
     /// <summary>How often followers of the log read it when no notification arrives.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The SSE <c>retry:</c> hint: how soon an EventSource reconnects if a stream ends.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class WebhookOptions

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ConflictLedger.EventStore;
+using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -73,12 +74,22 @@ public static class FeedApi
     {
         var errors = new Dictionary<string, string[]>();
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
-        var from = string.IsNullOrEmpty(lastEventId)
-            ? await ResolvePositionAsync(store, after, "after", errors, ct)
-            : await ResolvePositionAsync(store, lastEventId, "Last-Event-ID", errors, ct);
+        var (text, parameter) = string.IsNullOrEmpty(lastEventId) ? (after, "after") : (lastEventId, "Last-Event-ID");
+        var filter = new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark);
+        LogPosition? from;
+        try
+        {
+            from = await ResolvePositionAsync(store, text, parameter, errors, ct);
+        }
+        catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex)
+                                   && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+        {
+            // Answer 200 and hold the stream: the position is resolved once the database is back.
+            return new LiveFeedResult(new LiveStart(position, null), filter);
+        }
         if (from is null)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
-        return new LiveFeedResult(from.Value, new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark));
+        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from), filter);
     }
 
     private static int ParseLimit(string? text, Dictionary<string, string[]> errors)
