@@ -53,6 +53,7 @@ public sealed class LiveFeed(
             {
                 Task next;
                 IReadOnlyList<LiveFrame> page;
+                string text;
                 try
                 {
                     if (cursor is null)
@@ -76,6 +77,7 @@ public sealed class LiveFeed(
                         next = notifications.NextAsync();
                         page = (await ReadLogAsync(cursor.Value, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
                     }
+                    text = await FramesForAsync(page, filter, ct);
                     if (unavailable) logger.LogInformation("Live feed resumes after {Position}: the database is back", cursor);
                     unavailable = false;
                 }
@@ -94,11 +96,9 @@ public sealed class LiveFeed(
                 {
                     idle.Reset();
                     cursor = page[^1].Event.Position;
-                    var text = new StringBuilder();
-                    foreach (var frame in page.Where(f => filter.Matches(f.Event))) text.Append(frame.Text);
                     if (text.Length > 0)
                     {
-                        await WriteAsync(response, text.ToString(), ct);
+                        await WriteAsync(response, text, ct);
                         lastWrite = TimeProvider.System.GetTimestamp();
                     }
                     continue;
@@ -126,6 +126,15 @@ public sealed class LiveFeed(
             metrics.LiveClientDisconnected();
             logger.LogDebug("Live feed client disconnected");
         }
+    }
+
+    /// <summary>The frames of the events that pass the filter (a correction or retraction may read its stream to decide).</summary>
+    private async Task<string> FramesForAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        foreach (var frame in page)
+            if (filter.IsAll || await filter.PassesAsync(frame.Event, store, ct)) text.Append(frame.Text);
+        return text.ToString();
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -155,7 +155,7 @@ public sealed class WebhookDispatcher(
         if (events.Count == 0) return (Step.Idle, 0);
 
         var delivered = false;
-        foreach (var next in events.Where(hook.Filter.Matches))
+        foreach (var next in await hook.Filter.PassingAsync(events, store, ct))
         {
             // Shutdown lets the delivery in flight finish; the rest wait for the next start.
             if (ct.IsCancellationRequested) return (Step.Stopped, 0);

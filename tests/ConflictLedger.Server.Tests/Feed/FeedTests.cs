@@ -75,6 +75,37 @@ public sealed class FeedTests(ServerFixture server) : IClassFixture<ServerFixtur
         Assert.True(page.GetProperty("complete").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("landmark=derna")]
+    [InlineData("type=" + TestEvents.Clash)]
+    [InlineData("type=" + TestEvents.Clash + "&landmark=derna")]
+    public async Task a_filtered_page_holds_the_corrections_and_retractions_of_the_accounts_it_showed(string filter)
+    {
+        var after = await Store.MarkAsync();
+        var (all, passing) = await Store.AppendFollowUpsAsync();
+        await Store.VisibleAsync(all);
+
+        var page = await GetJsonAsync(server.Client, $"/feed?after={after}&{filter}");
+
+        Assert.Equal(passing.Select(e => e.Id), page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
+    }
+
+    [Fact]
+    public async Task a_filtered_page_continues_from_the_last_event_read_even_when_none_passed()
+    {
+        var after = await Store.MarkAsync();
+        var events = await Store.AppendEachAsync(TestEvents.Occurrence("benghazi"), TestEvents.Occurrence("benghazi"), TestEvents.Occurrence("derna"));
+        var recorded = await Store.VisibleAsync(events);
+
+        var first = await GetJsonAsync(server.Client, $"/feed?after={after}&landmark=derna&limit=2");
+        var second = await GetJsonAsync(server.Client, $"/feed?after={first.GetProperty("next").GetInt64()}&landmark=derna&limit=2");
+
+        Assert.Empty(first.GetProperty("events").EnumerateArray());
+        Assert.False(first.GetProperty("complete").GetBoolean());
+        Assert.Equal(recorded[1].Position.Value, first.GetProperty("next").GetInt64());
+        Assert.Equal([events[2].Id], second.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
+    }
+
     [Fact]
     public async Task a_full_page_is_immutable_under_a_strong_etag_and_answers_304()
     {

@@ -151,6 +151,19 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task a_filtered_webhook_receives_the_corrections_and_retractions_of_the_accounts_it_was_sent()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await CreateAsync(new { url = receiver.Url, types = new[] { TestEvents.Clash }, landmark = "derna" });
+
+        var (_, passing) = await Store.AppendFollowUpsAsync();
+        var sentinel = await Store.AppendEachAsync(TestEvents.Occurrence("derna"));
+        await DeliveredAsync(receiver, [sentinel[0].Id]);
+
+        Assert.Equal(passing.Concat(sentinel).Select(e => e.Id.ToString()), receiver.Calls.Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task a_created_webhook_shows_its_generated_secret_once_and_can_be_deleted()
     {
         var created = await CreateAsync(new { url = "http://127.0.0.1:9/hook", description = "ops" });
