@@ -67,4 +67,10 @@ public sealed class WebhookOptions
     public int MaxConsecutiveFailures { get; set; } = 10;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delivery records (GET /api/webhooks/ID/deliveries) older than this are deleted.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often old delivery records are looked for.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }

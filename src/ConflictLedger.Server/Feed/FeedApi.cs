@@ -53,7 +53,7 @@ public static class FeedApi
         var read = await store.ReadAllAsync(from.Value, new ReadAllOptions { Types = filter.StoreTypes, Limit = size }, ct).ToListAsync(ct);
         var events = filter.IsAll ? read : await filter.PassingAsync(read, store, ct);
         var page = new FeedPage(
-            events.Select(e => CloudEvent.From(e, store.Options.Schema)).ToList(),
+            events.Select(e => JsonElement.Parse(LedgerCloudEvents.Encode(e, store.Options.Schema))).ToList(),
             read.Count > 0 ? read[^1].Position.Value : from.Value.Value,
             Complete: read.Count < size);
         var body = JsonSerializer.SerializeToUtf8Bytes(page, JsonSerializerOptions.Web);

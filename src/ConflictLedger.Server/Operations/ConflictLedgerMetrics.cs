@@ -22,7 +22,7 @@ public sealed class ConflictLedgerMetrics
     {
         var meter = meters.Create(MeterName);
         appended = meter.CreateCounter<long>("conflictledger.events.appended", "{event}", "Events appended through the server.");
-        delivered = meter.CreateCounter<long>("conflictledger.webhooks.delivered", "{delivery}", "Webhook deliveries answered with 2xx.");
+        delivered = meter.CreateCounter<long>("conflictledger.webhooks.delivered", "{event}", "Events delivered to webhooks (requests answered with 2xx; a batch counts its events).");
         deliveryFailures = meter.CreateCounter<long>("conflictledger.webhooks.failed", "{delivery}", "Webhook deliveries that failed and will be retried.");
         liveClients = meter.CreateUpDownCounter<long>("conflictledger.feed.live_clients", "{client}", "Open server-sent-event connections.");
         meter.CreateObservableGauge("conflictledger.projections.lag",
@@ -32,7 +32,7 @@ public sealed class ConflictLedgerMetrics
 
     public void EventsAppended(long count) => appended.Add(count);
 
-    public void WebhookDelivered() => delivered.Add(1);
+    public void WebhookDelivered(int events) => delivered.Add(events);
 
     public void WebhookFailed() => deliveryFailures.Add(1);
 

@@ -39,7 +39,7 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         Eventually.TrueAsync(() => ids.All(id => receiver.Delivered.Count(c => c.Id == id.ToString()) >= times), "deliveries");
 
     /// <summary>Verifies as a receiver would, from the Standard Webhooks spec rather than the server's code.</summary>
-    private static bool SignatureVerifies(ReceivedCall call, string secret)
+    internal static bool SignatureVerifies(ReceivedCall call, string secret)
     {
         var key = Convert.FromBase64String(secret["whsec_".Length..]);
         var signed = Encoding.UTF8.GetBytes($"{call.Id}.{call.Timestamp}.").Concat(call.Body).ToArray();
@@ -188,6 +188,9 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     [InlineData("""{}""", "url")]
     [InlineData("""{"url": "http://127.0.0.1:9/hook", "secret": "not-a-secret"}""", "secret")]
     [InlineData("""{"url": "http://127.0.0.1:9/hook", "types": [""]}""", "types")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batchSize": 10}""", "batchSize")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batch": true, "batchSize": 0}""", "batchSize")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batch": true, "batchSize": 1001}""", "batchSize")]
     public async Task an_invalid_webhook_is_a_400_problem_naming_the_field(string json, string field)
     {
         using var response = await server.Writer.PostAsync("/api/webhooks", new StringContent(json, Encoding.UTF8, "application/json"));
