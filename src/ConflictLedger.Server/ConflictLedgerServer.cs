@@ -63,6 +63,7 @@ public static class ConflictLedgerServer
 
         // Hosted services start in this order, all before Kestrel listens: the schema first.
         services.AddOperations();
+        services.AddTelemetry(builder.Configuration);
         services.AddAccess(options);
         services.AddFeed();
         services.AddWebhooks();
@@ -80,6 +81,7 @@ public static class ConflictLedgerServer
 
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapTelemetry();
         app.MapFeedApi();
         app.MapWebhooksApi();
         app.MapApis();

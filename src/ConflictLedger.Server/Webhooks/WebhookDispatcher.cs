@@ -184,9 +184,12 @@ public sealed class WebhookDispatcher(
     {
         metrics.WebhookFailed();
         var (failures, status) = await webhooks.RecordFailureAsync(hook.Id, attempt.Error!, options.Webhooks.MaxConsecutiveFailures, ct);
-        if (status == WebhookStatus.Disabled)
+        if (status == WebhookStatus.Disabled && failures > 0) // 0: deleted meanwhile
+        {
+            metrics.WebhookDisabled();
             logger.LogError("Webhook {WebhookId} disabled after {Failures} failures in a row at position {Position}: {Error}",
                 hook.Id, failures, next.Position, attempt.Error);
+        }
         else
             logger.LogWarning("Webhook {WebhookId}: delivery of {EventId} (position {Position}) failed, attempt {Attempt}: {Error}",
                 hook.Id, next.Id, next.Position, attempt.Attempt, attempt.Error);
