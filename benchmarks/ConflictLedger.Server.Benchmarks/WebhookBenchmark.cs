@@ -36,15 +36,21 @@ internal static class WebhookBenchmark
             figures.Add(new($"Plain HTTP POSTs of the same bodies, {posters}", Measure.Format($"{baseline:N0}/s"), "same receiver, same bodies"));
             figures.Add(new($"Webhooks / plain POSTs, {hooks} webhook{(hooks == 1 ? "" : "s")}", Measure.Format($"{rate / baseline:F2}"), ""));
         }
-        foreach (var batchSize in new[] { 100 })
+        // The machine is shared and noisy: batch rounds alternate with their baseline, and the median ratio counts.
+        const int BatchSize = 100;
+        var rounds = new List<(double Rate, double Baseline, string Check, bool Failed)>();
+        for (var round = 0; round < (events >= 1_000 ? 5 : 1); round++)
         {
-            var (rate, check, failed, bodies) = await DeliverAsync(server, writer, receiver, 1, events, batchSize, ct);
-            var baseline = await PostPlainAsync(plain, receiver, bodies, 1, ct);
-            figures.Add(new($"Webhooks with batches of up to {batchSize}: events/s, 1 webhook", Measure.Format($"{rate:N0}/s"),
-                Measure.Format($"{events:N0} events, appended in one transaction, timed until the receiver had all; {check}"), failed));
-            figures.Add(new("Plain HTTP POSTs of the same events' single bodies, one client, sequential", Measure.Format($"{baseline:N0}/s"), "same receiver"));
-            figures.Add(new($"Batched webhook events/s / plain POSTs/s", Measure.Format($"{rate / baseline:F2}"), "aim >= 0.3"));
+            var (rate, check, failed, bodies) = await DeliverAsync(server, writer, receiver, 1, events, BatchSize, ct);
+            rounds.Add((rate, await PostPlainAsync(plain, receiver, bodies, 1, ct), check, failed));
         }
+        var median = rounds.OrderBy(r => r.Rate / r.Baseline).ElementAt(rounds.Count / 2);
+        figures.Add(new($"Webhooks with batches of up to {BatchSize}: events/s, 1 webhook", Measure.Format($"{median.Rate:N0}/s"),
+            Measure.Format($"{events:N0} events, appended in one transaction, timed until the receiver had all; {median.Check}; the median round of {rounds.Count}"),
+            rounds.Any(r => r.Failed)));
+        figures.Add(new("Plain HTTP POSTs of the same events' single bodies, one client, sequential", Measure.Format($"{median.Baseline:N0}/s"), "same receiver, same round"));
+        figures.Add(new("Batched webhook events/s / plain POSTs/s", Measure.Format($"{median.Rate / median.Baseline:F2}"),
+            Measure.Format($"median of {rounds.Count} alternating rounds (all: {string.Join(", ", rounds.Select(r => (r.Rate / r.Baseline).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}); aim >= 0.3")));
         return figures;
     }
 
@@ -114,7 +120,7 @@ internal static class WebhookBenchmark
         }
         if (problems.Count > 0) Console.Error.WriteLine($"  webhooks ({hooks}): FAILED: {string.Join("; ", problems)}");
         var check = (problems.Count == 0 ? "each webhook got every event once, in log order; first and last signatures verified" : "FAILED: " + string.Join("; ", problems))
-            + Measure.Format($"; {commandsEach:F1} server database commands per delivery");
+            + Measure.Format($"; {commandsEach:F1} server database commands per event delivered");
         return (rate, check, problems.Count > 0, receiver.Calls("hook0").SelectMany(EventsOf).Select(e => e.Body).ToList());
     }
 

@@ -3,6 +3,7 @@ using ConflictLedger.EventStore;
 using ConflictLedger.EventStore.Subscriptions;
 using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
+using Npgsql;
 
 namespace ConflictLedger.Server.Feed;
 
@@ -120,6 +121,12 @@ public sealed class LiveFeed(
         catch (IOException ex)
         {
             logger.LogDebug(ex, "Live feed stream ended: the client went away");
+        }
+        catch (NpgsqlException ex)
+        {
+            // Not an outage (those are waited out above): ending the stream is the recovery, the
+            // client reconnects with Last-Event-ID and loses nothing.
+            logger.LogWarning(ex, "Live feed stream ended by a database error");
         }
         finally
         {

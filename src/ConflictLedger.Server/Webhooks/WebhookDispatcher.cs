@@ -156,7 +156,8 @@ public sealed class WebhookDispatcher(
         // Read after the log, so an event appended after a pause (or delete) returned is never sent.
         var hook = await webhooks.FindAsync(id, ct);
         if (hook is not { Status: WebhookStatus.Active }) return (Step.Stopped, 0);
-        worker.ReadLimit = Math.Max(ReadBatch, hook.BatchSize ?? 0);
+        // A batching webhook reads the most a step can use, so one read of the log feeds many requests.
+        worker.ReadLimit = hook.BatchSize is null ? ReadBatch : Webhook.MaxBatchSize;
         if (events.Count == 0) return (Step.Idle, 0);
 
         var delivered = false;
@@ -260,7 +261,7 @@ public sealed class WebhookDispatcher(
         public Pulse Wake { get; } = new();
         public Task Running { get; set; } = Task.CompletedTask;
 
-        /// <summary>Events read per step: enough for a whole batch once the webhook's batch size is known.</summary>
+        /// <summary>Events read per step: more for a batching webhook, once its settings are known.</summary>
         public int ReadLimit { get; set; } = ReadBatch;
     }
 }
