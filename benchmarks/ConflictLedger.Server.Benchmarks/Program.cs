@@ -1,13 +1,15 @@
 using ConflictLedger.Server.Benchmarks;
 
-const string Usage = "usage: bench-server.sh [--quick]   (CONFLICTLEDGER_DB names the database)";
+const string Usage = "usage: bench-server.sh [--quick] [live|webhooks|reports]   (CONFLICTLEDGER_DB names the database; one part, or all)";
 
-if (args is not ([] or ["--quick"]))
+var quick = args.Contains("--quick");
+var parts = args.Where(a => a != "--quick").ToList();
+if (parts.Count > 1 || parts.Any(p => p is not ("live" or "webhooks" or "reports")))
 {
     Console.Error.WriteLine(Usage);
     return 2;
 }
-var quick = args is ["--quick"];
+bool Runs(string part) => parts.Count == 0 || parts[0] == part;
 var connectionString = Environment.GetEnvironmentVariable("CONFLICTLEDGER_DB");
 if (string.IsNullOrEmpty(connectionString))
 {
@@ -25,12 +27,21 @@ await using (var version = server.DataSource.CreateCommand("show server_version"
     Console.WriteLine($"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores, schema {server.Schema}{(quick ? ", --quick" : "")}");
 
 var figures = new List<Figure>();
-Console.Error.WriteLine("live feed...");
-figures.AddRange(await LiveFeedBenchmark.RunAsync(server, clients: quick ? 20 : 200, rate: quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 2 : 10), ct));
-Console.Error.WriteLine("webhooks...");
-figures.AddRange(await WebhookBenchmark.RunAsync(server, events: quick ? 200 : 2_000, ct));
-Console.Error.WriteLine("reports...");
-figures.AddRange(await ReportAppendBenchmark.RunAsync(server, reports: quick ? 100 : 1_000, concurrency: 8, ct));
+if (Runs("live"))
+{
+    Console.Error.WriteLine("live feed...");
+    figures.AddRange(await LiveFeedBenchmark.RunAsync(server, clients: quick ? 20 : 200, rate: quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 2 : 10), ct));
+}
+if (Runs("webhooks"))
+{
+    Console.Error.WriteLine("webhooks...");
+    figures.AddRange(await WebhookBenchmark.RunAsync(server, events: quick ? 200 : 2_000, ct));
+}
+if (Runs("reports"))
+{
+    Console.Error.WriteLine("reports...");
+    figures.AddRange(await ReportAppendBenchmark.RunAsync(server, reports: quick ? 100 : 1_000, concurrency: 8, ct));
+}
 
 Console.WriteLine();
 Console.Write(Measure.Table(figures));

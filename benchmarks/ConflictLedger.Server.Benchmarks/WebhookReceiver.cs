@@ -59,7 +59,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         calls.GetOrAdd(name, _ => new()).Enqueue(new ReceivedCall(
             request.Headers["webhook-id"].ToString(), request.Headers["webhook-timestamp"].ToString(),
             request.Headers["webhook-signature"].ToString(), body.ToArray()));
-        if (Interlocked.Decrement(ref remaining) == 0) done.TrySetResult();
+        // A batch body counts its events.
+        var events = request.ContentType?.StartsWith("application/cloudevents-batch+json", StringComparison.Ordinal) == true
+            ? System.Text.Json.JsonDocument.Parse(body.ToArray()).RootElement.GetArrayLength()
+            : 1;
+        if (Interlocked.Add(ref remaining, -events) <= 0) done.TrySetResult();
         return Results.Ok();
     }
 

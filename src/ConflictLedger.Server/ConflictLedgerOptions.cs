@@ -27,6 +27,9 @@ public sealed class ConflictLedgerOptions
 
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>The Retry-After of the 503 answered while the database is unreachable.</summary>
+    public TimeSpan DatabaseRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     public WriteRateLimitOptions WriteRateLimit { get; set; } = new();
 
     public FeedOptions Feed { get; set; } = new();
@@ -51,6 +54,9 @@ public sealed class FeedOptions
 
     /// <summary>How often followers of the log read it when no notification arrives.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The SSE <c>retry:</c> hint: how soon an EventSource reconnects if a stream ends.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class WebhookOptions
@@ -64,4 +70,10 @@ public sealed class WebhookOptions
     public int MaxConsecutiveFailures { get; set; } = 10;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delivery records (GET /api/webhooks/ID/deliveries) older than this are deleted.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often old delivery records are looked for.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -84,6 +84,7 @@ public static class ConflictLedgerServer
         services.AddOperations();
         // After the schema is migrated (hosted services start in order), before anything appends.
         builder.Host.UseWolverine(wolverine => wolverine.UseCluster(options));
+        services.AddTelemetry(builder.Configuration);
         services.AddAccess(options);
         services.AddFeed();
         services.AddWebhooks();
@@ -103,6 +104,7 @@ public static class ConflictLedgerServer
         app.MapOpenApi();
         app.MapHealthApi();
         app.MapClusterApi();
+        app.MapTelemetry();
         app.MapFeedApi();
         app.MapWebhooksApi();
         app.MapApis();

@@ -16,6 +16,44 @@ internal static class TestEvents
             $$$"""{"occurrenceId": "o-{{{id}}}", "accountId": "a-{{{id}}}", "account": {"kind": "armed-clash", "place": "{{{place}}}"}}""");
     }
 
+    public const string Corrected = "account-corrected.v1";
+    public const string Retracted = "account-retracted.v1";
+
+    public static EventData Correction(string occurrenceId, string accountId, string place, string kind = "armed-clash") => new(Guid.NewGuid(), Corrected,
+        $$$"""{"occurrenceId": "{{{occurrenceId}}}", "accountId": "{{{accountId}}}", "account": {"kind": "{{{kind}}}", "place": "{{{place}}}"}, "reason": "moved"}""");
+
+    public static EventData Retraction(string occurrenceId, string accountId) => new(Guid.NewGuid(), Retracted,
+        $$$"""{"occurrenceId": "{{{occurrenceId}}}", "accountId": "{{{accountId}}}", "reason": "withdrawn"}""");
+
+    /// <summary>
+    /// Follow-ups under a "derna, armed clashes" filter: a clash at Derna, then a correction that
+    /// moves it to Benghazi as a protest, then its retraction (all three reach the reader: it
+    /// was shown the account); a protest at Benghazi and its retraction (neither does). Returns
+    /// every event appended, in log order, and those the filter must pass.
+    /// </summary>
+    public static async Task<(List<EventData> All, List<EventData> Passing)> AppendFollowUpsAsync(this LedgerLog store)
+    {
+        var shown = Occurrence("derna");
+        var hidden = Occurrence("benghazi", Protest);
+        var (shownStream, hiddenStream) = (NewStream(), NewStream());
+        var (shownIds, hiddenIds) = (Ids(shown), Ids(hidden));
+        var moved = Correction(shownIds.Occurrence, shownIds.Account, "benghazi", "protest");
+        var withdrawn = Retraction(shownIds.Occurrence, shownIds.Account);
+        var hiddenWithdrawn = Retraction(hiddenIds.Occurrence, hiddenIds.Account);
+        await store.AppendAsync(shownStream, ExpectedVersion.NoStream, [shown]);
+        await store.AppendAsync(hiddenStream, ExpectedVersion.NoStream, [hidden]);
+        await store.AppendAsync(shownStream, ExpectedVersion.Exact(1), [moved]);
+        await store.AppendAsync(hiddenStream, ExpectedVersion.Exact(1), [hiddenWithdrawn]);
+        await store.AppendAsync(shownStream, ExpectedVersion.Exact(2), [withdrawn]);
+        return ([shown, hidden, moved, hiddenWithdrawn, withdrawn], [shown, moved, withdrawn]);
+    }
+
+    private static (string Occurrence, string Account) Ids(EventData report)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(report.Data);
+        return (json.RootElement.GetProperty("occurrenceId").GetString()!, json.RootElement.GetProperty("accountId").GetString()!);
+    }
+
     public static string NewStream() => "incident-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Appends each event in its own transaction, in order, and returns them.</summary>

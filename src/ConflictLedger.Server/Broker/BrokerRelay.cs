@@ -72,7 +72,7 @@ public sealed class BrokerRelay(
                     Type = e.Type,
                 };
                 // Returns once the broker confirms it has the message (publisher confirms).
-                await channel.BasicPublishAsync(exchange, e.Type, mandatory: false, properties, CloudEvent.From(e, log.Options.Schema).ToUtf8Json(), ct);
+                await channel.BasicPublishAsync(exchange, e.Type, mandatory: false, properties, LedgerCloudEvents.Encode(e, log.Options.Schema), ct);
                 confirmed(e.Position);
             }
             if (page.Count > 0)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ConflictLedger.Log;
+using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -25,7 +26,7 @@ public static class FeedApi
         var feed = app.MapGroup("/feed").WithTags("Feed");
         feed.MapGet("", GetPage)
             .WithName("GetFeedPage")
-            .WithSummary("Committed events after a position, in log order, as CloudEvents.")
+            .WithSummary("Committed events after a position, in log order, as CloudEvents; filter with type= and landmark=.")
             .Produces<FeedPage>(StatusCodes.Status200OK, "application/json");
         feed.MapGet("/live", Live)
             .WithName("GetLiveFeed")
@@ -38,7 +39,7 @@ public static class FeedApi
     /// cacheable forever under a strong ETag; a page that reached the head will grow.
     /// </summary>
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ValidationProblem>> GetPage(
-        HttpContext http, LedgerLog store, string? after, string? limit, [FromQuery] string[]? type, CancellationToken ct)
+        HttpContext http, LedgerLog store, string? after, string? limit, [FromQuery] string[]? type, string? landmark, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var size = ParseLimit(limit, errors);
@@ -46,11 +47,15 @@ public static class FeedApi
         if (from is null || errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The feed request is not valid.");
 
-        var events = await store.ReadAllAsync(from.Value, new ReadAllOptions { Types = FeedFilter.ParseTypes(type), Limit = size }, ct).ToListAsync(ct);
+        // The store narrows by type (follow-ups included); the filter decides the rest, so a
+        // filtered page may hold fewer than 'limit' events: 'next' and 'complete' follow what was read.
+        var filter = new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark);
+        var read = await store.ReadAllAsync(from.Value, new ReadAllOptions { Types = filter.StoreTypes, Limit = size }, ct).ToListAsync(ct);
+        var events = filter.IsAll ? read : await filter.PassingAsync(read, store, ct);
         var page = new FeedPage(
-            events.Select(e => CloudEvent.From(e, store.Options.Schema)).ToList(),
-            events.Count > 0 ? events[^1].Position.Value : from.Value.Value,
-            Complete: events.Count < size);
+            events.Select(e => JsonElement.Parse(LedgerCloudEvents.Encode(e, store.Options.Schema))).ToList(),
+            read.Count > 0 ? read[^1].Position.Value : from.Value.Value,
+            Complete: read.Count < size);
         var body = JsonSerializer.SerializeToUtf8Bytes(page, JsonSerializerOptions.Web);
 
         if (page.Complete)
@@ -73,12 +78,22 @@ public static class FeedApi
     {
         var errors = new Dictionary<string, string[]>();
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
-        var from = string.IsNullOrEmpty(lastEventId)
-            ? await ResolvePositionAsync(store, after, "after", errors, ct)
-            : await ResolvePositionAsync(store, lastEventId, "Last-Event-ID", errors, ct);
+        var (text, parameter) = string.IsNullOrEmpty(lastEventId) ? (after, "after") : (lastEventId, "Last-Event-ID");
+        var filter = new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark);
+        LogPosition? from;
+        try
+        {
+            from = await ResolvePositionAsync(store, text, parameter, errors, ct);
+        }
+        catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex)
+                                   && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+        {
+            // Answer 200 and hold the stream: the position is resolved once the database is back.
+            return new LiveFeedResult(new LiveStart(position, null), filter);
+        }
         if (from is null)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
-        return new LiveFeedResult(from.Value, new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark));
+        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from), filter);
     }
 
     private static int ParseLimit(string? text, Dictionary<string, string[]> errors)

@@ -1,27 +1,94 @@
 using System.Text.Json;
 using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Server.Feed;
 
-/// <summary>Which events a live client or a webhook wants: some types, and events at one landmark.</summary>
+/// <summary>
+/// Which events a feed reader or a webhook wants: some types, and events at one landmark.
+/// The rule for follow-ups: a correction or retraction reaches a reader when the account it
+/// targets reached that reader, that is when the filter passed the account's report or an
+/// earlier correction of it. So a reader that was shown an account always learns that it
+/// was corrected or withdrawn, whatever the filter. A correction also passes by itself when
+/// the corrected account would pass as a report (its kind's <c>-reported.v1</c> type, its
+/// place), and any event passes when its own type is listed.
+/// </summary>
 public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Landmark)
 {
     public static readonly FeedFilter All = new(null, null);
 
-    public bool Matches(RecordedEvent e) =>
-        (Types is not { Count: > 0 } || Types.Contains(e.Type))
-        && (Landmark is null || IsAt(e.Data, Landmark));
+    public bool IsAll => Types is not { Count: > 0 } && Landmark is null;
 
-    /// <summary>Occurrence events name their place in the account: <c>{"account": {"place": "derna"}}</c>.</summary>
-    public static bool IsAt(string data, string landmark)
+    /// <summary>Whether the event passes on its own, without looking at the account's history.</summary>
+    public bool Matches(RecordedEvent e)
+    {
+        if (IsAll) return true;
+        var typeListed = Types is not { Count: > 0 } || Types.Contains(e.Type);
+        if (e.Type == OccurrenceEvents.Retracted) return typeListed && Landmark is null;
+        if (e.Type == OccurrenceEvents.Corrected)
+        {
+            var account = AccountOf(e.Data);
+            return (typeListed || account.Kind is { } kind && Types!.Contains(kind + "-reported.v1"))
+                   && (Landmark is null || account.Place == Landmark);
+        }
+        return typeListed && (Landmark is null || AccountOf(e.Data).Place == Landmark);
+    }
+
+    /// <summary>
+    /// The account a correction or retraction targets when it does not pass on its own, so
+    /// whether it passes depends on that account's earlier events; null otherwise.
+    /// </summary>
+    public string? FollowUpOf(RecordedEvent e) =>
+        e.Type is OccurrenceEvents.Corrected or OccurrenceEvents.Retracted && !Matches(e) ? AccountIdOf(e.Data) : null;
+
+    /// <summary>The follow-up rule, given the events of the follow-up's stream.</summary>
+    public bool PassesAfter(RecordedEvent followUp, string accountId, IEnumerable<RecordedEvent> stream) =>
+        stream.Any(earlier => earlier.Version < followUp.Version
+                              && earlier.Type != OccurrenceEvents.Retracted
+                              && AccountIdOf(earlier.Data) == accountId
+                              && Matches(earlier));
+
+    /// <summary>The whole rule: reads the follow-up's stream only for a correction or retraction that does not pass on its own.</summary>
+    public async Task<bool> PassesAsync(RecordedEvent e, LedgerLog store, CancellationToken ct)
+    {
+        if (Matches(e)) return true;
+        if (FollowUpOf(e) is not { } accountId) return false;
+        var stream = await store.ReadStreamAsync(e.StreamId, ct: ct).TakeWhile(s => s.Version < e.Version).ToListAsync(ct);
+        return PassesAfter(e, accountId, stream);
+    }
+
+    /// <summary>The events of <paramref name="events"/> that pass, in order.</summary>
+    public async Task<List<RecordedEvent>> PassingAsync(IEnumerable<RecordedEvent> events, LedgerLog store, CancellationToken ct)
+    {
+        var passing = new List<RecordedEvent>();
+        foreach (var e in events)
+            if (await PassesAsync(e, store, ct)) passing.Add(e);
+        return passing;
+    }
+
+    /// <summary>
+    /// What a store read must include for this filter: the listed types plus the follow-ups,
+    /// which may pass for the account they target; null for every type.
+    /// </summary>
+    public IReadOnlyCollection<string>? StoreTypes =>
+        Types is { Count: > 0 } ? Types.Append(OccurrenceEvents.Corrected).Append(OccurrenceEvents.Retracted).ToHashSet(StringComparer.Ordinal) : null;
+
+    /// <summary>Occurrence events name their place and kind in the account: <c>{"account": {"kind": "armed-clash", "place": "derna"}}</c>.</summary>
+    private static (string? Kind, string? Place) AccountOf(string data)
     {
         using var json = JsonDocument.Parse(data);
-        return json.RootElement.TryGetProperty("account", out var account)
-            && account.ValueKind == JsonValueKind.Object
-            && account.TryGetProperty("place", out var place)
-            && place.ValueKind == JsonValueKind.String
-            && place.ValueEquals(landmark);
+        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("account", out var account) || account.ValueKind != JsonValueKind.Object) return (null, null);
+        return (StringOf(account, "kind"), StringOf(account, "place"));
     }
+
+    private static string? AccountIdOf(string data)
+    {
+        using var json = JsonDocument.Parse(data);
+        return json.RootElement.ValueKind == JsonValueKind.Object ? StringOf(json.RootElement, "accountId") : null;
+    }
+
+    private static string? StringOf(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>Types from <c>type=a,b</c> and repeated <c>type=</c> parameters; null when none.</summary>
     public static IReadOnlyCollection<string>? ParseTypes(IEnumerable<string?>? values)

@@ -29,7 +29,7 @@ public sealed class LiveFeed(
     /// </summary>
     private readonly SemaphoreSlim readers = new(8);
 
-    public async Task StreamAsync(HttpContext http, LogPosition after, FeedFilter filter)
+    public async Task StreamAsync(HttpContext http, LiveStart start, FeedFilter filter)
     {
         // Shutdown ends the stream, so stopping the server does not wait for clients to leave.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
@@ -39,37 +39,66 @@ public sealed class LiveFeed(
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         metrics.LiveClientConnected();
-        logger.LogDebug("Live feed client connected after {Position} ({Filter})", after, filter);
+        logger.LogDebug("Live feed client connected after {Position} ({Filter})", start, filter);
         try
         {
-            await response.Body.FlushAsync(ct);
-            var cursor = after;
-            var idle = new IdleWait(options.Feed.PollInterval);
+            // Should the stream end anyway (a restart), an EventSource comes back within a second with Last-Event-ID.
+            await WriteAsync(response, $"retry: {(int)options.Feed.ReconnectDelay.TotalMilliseconds}\n\n", ct);
             var heartbeat = options.Feed.HeartbeatInterval;
             var lastWrite = TimeProvider.System.GetTimestamp();
+            var idle = new IdleWait(options.Feed.PollInterval);
+            var unavailable = false;
+            LogPosition? cursor = start.Resolved;
             while (!ct.IsCancellationRequested)
             {
-                var (fromTail, advanced) = tail.After(cursor);
                 Task next;
                 IReadOnlyList<LiveFrame> page;
-                if (fromTail is not null)
+                string text;
+                try
                 {
-                    (next, page) = (advanced, fromTail);
+                    if (cursor is null)
+                    {
+                        // The database was down when the client came: its Last-Event-ID is resolved now.
+                        next = notifications.NextAsync();
+                        cursor = await store.ResolveAsync(start.Position, ct);
+                        if (cursor is null)
+                        {
+                            await WriteAsync(response, $": no event has the position {start.Position}\n\n", ct);
+                            return;
+                        }
+                    }
+                    var (fromTail, advanced) = tail.After(cursor.Value);
+                    if (fromTail is not null)
+                    {
+                        (next, page) = (advanced, fromTail);
+                    }
+                    else
+                    {
+                        next = notifications.NextAsync();
+                        page = (await ReadLogAsync(cursor.Value, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
+                    }
+                    text = await FramesForAsync(page, filter, ct);
+                    if (unavailable) logger.LogInformation("Live feed resumes after {Position}: the database is back", cursor);
+                    unavailable = false;
                 }
-                else
+                catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex) && !ct.IsCancellationRequested)
                 {
-                    next = notifications.NextAsync();
-                    page = (await ReadLogAsync(cursor, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
+                    // Holding the stream open is what lets the client ride through the outage:
+                    // a non-200 on reconnect would make a browser's EventSource give up for good.
+                    if (!unavailable) logger.LogWarning("Live feed waits for the database: {Error}", ex.Message);
+                    unavailable = true;
+                    await WriteAsync(response, ": database unavailable, waiting\n\n", ct);
+                    lastWrite = TimeProvider.System.GetTimestamp();
+                    await LogNotifications.WaitAsync(notifications.NextAsync(), Min(options.Feed.PollInterval, heartbeat), ct);
+                    continue;
                 }
                 if (page.Count > 0)
                 {
                     idle.Reset();
                     cursor = page[^1].Event.Position;
-                    var text = new StringBuilder();
-                    foreach (var frame in page.Where(f => filter.Matches(f.Event))) text.Append(frame.Text);
                     if (text.Length > 0)
                     {
-                        await WriteAsync(response, text.ToString(), ct);
+                        await WriteAsync(response, text, ct);
                         lastWrite = TimeProvider.System.GetTimestamp();
                     }
                     continue;
@@ -88,10 +117,15 @@ public sealed class LiveFeed(
         {
             // The client left or the server is stopping: either way the stream is over.
         }
-        catch (Exception ex) when (ex is NpgsqlException or IOException)
+        catch (IOException ex)
         {
-            // Ending the stream is the recovery: the client reconnects with Last-Event-ID and loses nothing.
-            logger.LogWarning(ex, "Live feed stream ended by an error");
+            logger.LogDebug(ex, "Live feed stream ended: the client went away");
+        }
+        catch (NpgsqlException ex)
+        {
+            // Not an outage (those are waited out above): ending the stream is the recovery, the
+            // client reconnects with Last-Event-ID and loses nothing.
+            logger.LogWarning(ex, "Live feed stream ended by a database error");
         }
         finally
         {
@@ -99,6 +133,17 @@ public sealed class LiveFeed(
             logger.LogDebug("Live feed client disconnected");
         }
     }
+
+    /// <summary>The frames of the events that pass the filter (a correction or retraction may read its stream to decide).</summary>
+    private async Task<string> FramesForAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        foreach (var frame in page)
+            if (filter.IsAll || await filter.PassesAsync(frame.Event, store, ct)) text.Append(frame.Text);
+        return text.ToString();
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
     /// A page of the log after the cursor, read into memory so the connection goes back to
@@ -125,11 +170,17 @@ public sealed class LiveFeed(
     }
 }
 
+/// <summary>
+/// Where a live stream starts: the public position, and its place in the log when the
+/// database could resolve it before the stream began (null while the database is down).
+/// </summary>
+public sealed record LiveStart(long Position, LogPosition? Resolved);
+
 /// <summary>The live stream as an endpoint result, so the handler can still answer 400 before it starts.</summary>
-public sealed class LiveFeedResult(LogPosition after, FeedFilter filter) : IResult, IEndpointMetadataProvider
+public sealed class LiveFeedResult(LiveStart start, FeedFilter filter) : IResult, IEndpointMetadataProvider
 {
     public Task ExecuteAsync(HttpContext httpContext) =>
-        httpContext.RequestServices.GetRequiredService<LiveFeed>().StreamAsync(httpContext, after, filter);
+        httpContext.RequestServices.GetRequiredService<LiveFeed>().StreamAsync(httpContext, start, filter);
 
     public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/event-stream"]));

@@ -47,7 +47,7 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
 
     public string Frame(RecordedEvent e) =>
         new StringBuilder().Append("id: ").Append(e.Position.Value).Append("\nevent: ").Append(e.Type)
-            .Append("\ndata: ").Append(Encoding.UTF8.GetString(CloudEvent.From(e, store.Options.Schema).ToUtf8Json())).Append("\n\n").ToString();
+            .Append("\ndata: ").Append(Encoding.UTF8.GetString(LedgerCloudEvents.Encode(e, store.Options.Schema))).Append("\n\n").ToString();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

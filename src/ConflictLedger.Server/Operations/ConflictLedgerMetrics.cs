@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace ConflictLedger.Server.Operations;
 
 /// <summary>
-/// The server's instruments, on the "ConflictLedger" meter (read them with dotnet-counters
-/// or any OpenTelemetry exporter). Projection daemons report their lag through
+/// The server's instruments, on the "ConflictLedger" meter: exported by OpenTelemetry
+/// (<see cref="Telemetry"/>, Prometheus at /metrics), readable with dotnet-counters too. Projection daemons report their lag through
 /// <see cref="SetProjectionLag"/>; the gauge publishes the latest value of each.
 /// </summary>
 public sealed class ConflictLedgerMetrics
@@ -15,6 +15,7 @@ public sealed class ConflictLedgerMetrics
     private readonly Counter<long> appended;
     private readonly Counter<long> delivered;
     private readonly Counter<long> deliveryFailures;
+    private readonly Counter<long> disabled;
     private readonly UpDownCounter<long> liveClients;
     private readonly ConcurrentDictionary<string, long> projectionLag = new(StringComparer.Ordinal);
 
@@ -22,8 +23,10 @@ public sealed class ConflictLedgerMetrics
     {
         var meter = meters.Create(MeterName);
         appended = meter.CreateCounter<long>("conflictledger.events.appended", "{event}", "Events appended through the server.");
-        delivered = meter.CreateCounter<long>("conflictledger.webhooks.delivered", "{delivery}", "Webhook deliveries answered with 2xx.");
+        delivered = meter.CreateCounter<long>("conflictledger.webhooks.delivered", "{event}", "Events delivered to webhooks (requests answered with 2xx; a batch counts its events).");
         deliveryFailures = meter.CreateCounter<long>("conflictledger.webhooks.failed", "{delivery}", "Webhook deliveries that failed and will be retried.");
+        disabled = meter.CreateCounter<long>("conflictledger.webhooks.disabled", "{webhook}",
+            "Webhooks disabled after repeated failure: their undelivered events wait, like dead letters, for a resume or replay.");
         liveClients = meter.CreateUpDownCounter<long>("conflictledger.feed.live_clients", "{client}", "Open server-sent-event connections.");
         meter.CreateObservableGauge("conflictledger.projections.lag",
             () => projectionLag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
@@ -32,9 +35,11 @@ public sealed class ConflictLedgerMetrics
 
     public void EventsAppended(long count) => appended.Add(count);
 
-    public void WebhookDelivered() => delivered.Add(1);
+    public void WebhookDelivered(int events) => delivered.Add(events);
 
     public void WebhookFailed() => deliveryFailures.Add(1);
+
+    public void WebhookDisabled() => disabled.Add(1);
 
     public void LiveClientConnected() => liveClients.Add(1);
 

@@ -7,6 +7,7 @@ public static class OperationsSetup
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddSingleton<ConflictLedgerMetrics>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddSingleton<DatabaseMigrations>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrations>());
         services.AddHostedService<NotificationsListener>();

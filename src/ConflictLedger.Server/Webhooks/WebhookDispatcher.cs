@@ -8,9 +8,11 @@ using ConflictLedger.Server.Operations;
 namespace ConflictLedger.Server.Webhooks;
 
 /// <summary>
-/// Delivers the log to webhooks: one worker per active webhook, each POSTing one event at a
-/// time in log order and moving the webhook's checkpoint only after a 2xx, so delivery is
-/// at-least-once and in order. No transaction is open during an HTTP call: an open writing
+/// Delivers the log to webhooks: one worker per active webhook, each POSTing one event (or
+/// one batch) at a time in log order and moving the webhook's checkpoint only after a 2xx, so
+/// delivery is at-least-once and in order. Workers share nothing but the database pool and
+/// the HTTP client (no per-host connection limit), so a receiver that hangs or fails delays
+/// only its own webhook. No transaction is open during an HTTP call: an open writing
 /// transaction would hold back every reader of the log.
 /// </summary>
 public sealed class WebhookDispatcher(
@@ -81,7 +83,7 @@ public sealed class WebhookDispatcher(
         {
             try
             {
-                await RunAsync(id, worker.Wake, ct);
+                await RunAsync(id, worker, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -95,8 +97,9 @@ public sealed class WebhookDispatcher(
         }, CancellationToken.None);
     }
 
-    private async Task RunAsync(Guid id, Pulse wake, CancellationToken ct)
+    private async Task RunAsync(Guid id, Worker worker, CancellationToken ct)
     {
+        var wake = worker.Wake;
         var idle = new IdleWait(options.Feed.PollInterval);
         while (!ct.IsCancellationRequested)
         {
@@ -104,7 +107,7 @@ public sealed class WebhookDispatcher(
             var appended = notifications.NextAsync();
             try
             {
-                var (step, failures) = await StepAsync(id, ct);
+                var (step, failures) = await StepAsync(id, worker, ct);
                 switch (step)
                 {
                     case Step.Stopped:
@@ -140,36 +143,39 @@ public sealed class WebhookDispatcher(
     private enum Step { Stopped, Idle, Skipped, Delivered, Failed }
 
     /// <summary>
-    /// Delivers, one at a time and in order, the wanted events of the next page after the
-    /// checkpoint; each success records its attempt and moves the checkpoint in one
-    /// transaction, so a crash repeats at most the delivery in flight. The first failure
-    /// ends the step. Events the webhook does not want are passed over.
+    /// Delivers, one request at a time and in order, the wanted events of the next page after
+    /// the checkpoint: one event per request, or up to the webhook's batch size when it opted
+    /// in. Each success records its attempt and moves the checkpoint in one transaction, so a
+    /// crash repeats at most the request in flight. The first failure ends the step. Events
+    /// the webhook does not want are passed over.
     /// </summary>
-    private async Task<(Step, int Failures)> StepAsync(Guid id, CancellationToken ct)
+    private async Task<(Step, int Failures)> StepAsync(Guid id, Worker worker, CancellationToken ct)
     {
         var checkpoint = Webhook.CheckpointName(id);
         var from = await store.Checkpoints.LoadAsync(checkpoint, ct);
-        var events = await store.ReadAllAsync(from, new ReadAllOptions { Limit = ReadBatch }, ct).ToListAsync(ct);
+        var events = await store.ReadAllAsync(from, new ReadAllOptions { Limit = worker.ReadLimit }, ct).ToListAsync(ct);
         // Read after the log, so an event appended after a pause (or delete) returned is never sent.
         var hook = await webhooks.FindAsync(id, ct);
         if (hook is not { Status: WebhookStatus.Active }) return (Step.Stopped, 0);
+        // A batching webhook reads the most a step can use, so one read of the log feeds many requests.
+        worker.ReadLimit = hook.BatchSize is null ? ReadBatch : Webhook.MaxBatchSize;
         if (events.Count == 0) return (Step.Idle, 0);
 
         var delivered = false;
-        foreach (var next in events.Where(hook.Filter.Matches))
+        foreach (var request in (await hook.Filter.PassingAsync(events, store, ct)).Chunk(hook.BatchSize ?? 1))
         {
             // Shutdown lets the delivery in flight finish; the rest wait for the next start.
             if (ct.IsCancellationRequested) return (Step.Stopped, 0);
-            var attempt = await DeliverAsync(hook, next, ct);
+            var attempt = await DeliverAsync(hook, request, ct);
             if (!attempt.Succeeded)
             {
                 await webhooks.RecordAttemptAsync(hook.Id, attempt, ct);
-                return await FailedAsync(hook, next, attempt, ct);
+                return await FailedAsync(hook, request[0], attempt, ct);
             }
-            metrics.WebhookDelivered();
-            await AdvanceAsync(hook, from, next.Position, attempt, ct);
+            metrics.WebhookDelivered(request.Length);
+            await AdvanceAsync(hook, from, request[^1].Position, attempt, ct);
             hook = hook with { ConsecutiveFailures = 0 };
-            from = next.Position;
+            from = request[^1].Position;
             delivered = true;
         }
         if (from != events[^1].Position) await AdvanceAsync(hook, from, events[^1].Position, null, ct);
@@ -180,9 +186,12 @@ public sealed class WebhookDispatcher(
     {
         metrics.WebhookFailed();
         var (failures, status) = await webhooks.RecordFailureAsync(hook.Id, attempt.Error!, options.Webhooks.MaxConsecutiveFailures, ct);
-        if (status == WebhookStatus.Disabled)
+        if (status == WebhookStatus.Disabled && failures > 0) // 0: deleted meanwhile
+        {
+            metrics.WebhookDisabled();
             logger.LogError("Webhook {WebhookId} disabled after {Failures} failures in a row at position {Position}: {Error}",
                 hook.Id, failures, next.Position, attempt.Error);
+        }
         else
             logger.LogWarning("Webhook {WebhookId}: delivery of {EventId} (position {Position}) failed, attempt {Attempt}: {Error}",
                 hook.Id, next.Id, next.Position, attempt.Attempt, attempt.Error);
@@ -200,13 +209,20 @@ public sealed class WebhookDispatcher(
         await tx.CommitAsync(ct);
     }
 
-    private async Task<DeliveryAttempt> DeliverAsync(Webhook hook, RecordedEvent e, CancellationToken ct)
+    /// <summary>
+    /// One request: a CloudEvent (application/cloudevents+json), or for a batching webhook a
+    /// JSON array of them (application/cloudevents-batch+json), signed either way. A batch's
+    /// message id names its first and last positions, so a retry of the same events keeps it.
+    /// </summary>
+    private async Task<DeliveryAttempt> DeliverAsync(Webhook hook, RecordedEvent[] events, CancellationToken ct)
     {
-        var body = CloudEvent.From(e, store.Options.Schema).ToUtf8Json();
-        var messageId = e.Id.ToString();
+        var (first, last) = (events[0], events[^1]);
+        var batch = hook.BatchSize is not null;
+        var body = batch ? LedgerCloudEvents.EncodeBatch(events, store.Options.Schema) : LedgerCloudEvents.Encode(first, store.Options.Schema);
+        var messageId = batch ? $"batch_{first.Position.Value}_{last.Position.Value}" : first.Id.ToString();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json", "utf-8");
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(batch ? LedgerCloudEvents.BatchMediaType : LedgerCloudEvents.MediaType, "utf-8");
         request.Headers.Add("webhook-id", messageId);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", WebhookSignature.Sign(hook.Secret, messageId, timestamp, body));
@@ -229,7 +245,7 @@ public sealed class WebhookDispatcher(
             error = $"No answer within {options.Webhooks.Timeout.TotalSeconds:0.###} s.";
         }
         var duration = (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
-        return new DeliveryAttempt(e.Id, e.Position.Value, hook.ConsecutiveFailures + 1, error is null, status, error, duration, DateTimeOffset.UtcNow);
+        return new DeliveryAttempt(first.Id, last.Position.Value, hook.ConsecutiveFailures + 1, error is null, status, error, duration, DateTimeOffset.UtcNow, events.Length);
     }
 
     /// <summary>Exponential backoff with full jitter: uniformly random up to base * 2^(failures-1), capped.</summary>
@@ -245,6 +261,9 @@ public sealed class WebhookDispatcher(
     {
         public Pulse Wake { get; } = new();
         public Task Running { get; set; } = Task.CompletedTask;
+
+        /// <summary>Events read per step: more for a batching webhook, once its settings are known.</summary>
+        public int ReadLimit { get; set; } = ReadBatch;
     }
 }
 

@@ -16,34 +16,44 @@ public sealed record Webhook(
     int ConsecutiveFailures,
     string? LastError,
     DateTimeOffset? DisabledAt,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    int? BatchSize = null)
 {
+    /// <summary>Opt-in batches: at most this many events per request; the default when a webhook asks for batches without a size.</summary>
+    public const int DefaultBatchSize = 100;
+
+    public const int MaxBatchSize = 1000;
+
     public FeedFilter Filter => new(Types, Landmark);
 
     /// <summary>The event store checkpoint that holds this webhook's place in the log.</summary>
     public static string CheckpointName(Guid id) => $"webhook:{id}";
 }
 
+/// <param name="EventId">The (first) event of the request.</param>
+/// <param name="Position">The position of its last event.</param>
+/// <param name="Events">How many events the request carried: 1, or the size of a batch.</param>
 public sealed record DeliveryAttempt(
-    Guid EventId, long Position, int Attempt, bool Succeeded, int? StatusCode, string? Error, int DurationMs, DateTimeOffset AttemptedAt);
+    Guid EventId, long Position, int Attempt, bool Succeeded, int? StatusCode, string? Error, int DurationMs, DateTimeOffset AttemptedAt, int Events = 1);
 
 /// <summary>Every statement on the webhooks and webhook_deliveries tables.</summary>
 public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOptions options)
 {
     private readonly string s = $"\"{options.Schema}\"";
 
-    private const string Columns = "id, url, types, landmark, secret, description, status, consecutive_failures, last_error, disabled_at, created_at";
+    private const string Columns = "id, url, types, landmark, secret, description, status, consecutive_failures, last_error, disabled_at, created_at, batch_size";
 
     public async Task CreateAsync(Webhook hook, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            $"insert into {s}.webhooks (id, url, types, landmark, secret, description) values ($1, $2, $3, $4, $5, $6)");
+            $"insert into {s}.webhooks (id, url, types, landmark, secret, description, batch_size) values ($1, $2, $3, $4, $5, $6, $7)");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = hook.Id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = hook.Url });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)hook.Types ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)hook.Landmark ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = hook.Secret });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)hook.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)hook.BatchSize ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -102,8 +112,8 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
     public async Task RecordAttemptAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid id, DeliveryAttempt attempt, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
-            insert into {s}.webhook_deliveries (webhook_id, event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at)
-            select $1, $2, $3, $4, $5, $6, $7, $8, $9
+            insert into {s}.webhook_deliveries (webhook_id, event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at, events)
+            select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
              where exists (select 1 from {s}.webhooks where id = $1)
             """, connection, tx);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
@@ -115,6 +125,7 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)attempt.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt.DurationMs });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = attempt.AttemptedAt });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt.Events });
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -152,7 +163,7 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
     public async Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(Guid id, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""
-            select event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at
+            select event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at, events
               from {s}.webhook_deliveries where webhook_id = $1 order by id desc limit $2
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
@@ -163,8 +174,30 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
             list.Add(new DeliveryAttempt(
                 reader.GetGuid(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetBoolean(3),
                 reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetInt32(8)));
         return list;
+    }
+
+    /// <summary>
+    /// Deletes delivery records attempted before <paramref name="cutoff"/>, a slice at a time so
+    /// no long transaction holds back the log's readers; returns how many went.
+    /// </summary>
+    public async Task<long> DeleteDeliveriesBeforeAsync(DateTimeOffset cutoff, CancellationToken ct)
+    {
+        const int Slice = 10_000;
+        long deleted = 0;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand($"""
+                delete from {s}.webhook_deliveries
+                 where id in (select id from {s}.webhook_deliveries where attempted_at < $1 limit $2)
+                """);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = cutoff });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Slice });
+            var count = await command.ExecuteNonQueryAsync(ct);
+            deleted += count;
+            if (count < Slice) return deleted;
+        }
     }
 
     private static Webhook Read(NpgsqlDataReader r) => new(
@@ -178,7 +211,8 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
         r.GetInt32(7),
         r.IsDBNull(8) ? null : r.GetString(8),
         r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9),
-        r.GetFieldValue<DateTimeOffset>(10));
+        r.GetFieldValue<DateTimeOffset>(10),
+        r.IsDBNull(11) ? null : r.GetInt32(11));
 
     private static string Name(WebhookStatus status) => status.ToString().ToLowerInvariant();
 

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConflictLedger.Server.Webhooks;
 
-public sealed record CreateWebhookRequest(string? Url, string[]? Types, string? Landmark, string? Secret, string? Description);
+/// <param name="Batch">Opt in to CloudEvents batch bodies (application/cloudevents-batch+json) of up to <paramref name="BatchSize"/> events.</param>
+/// <param name="BatchSize">1 to 1000; 100 when left out.</param>
+public sealed record CreateWebhookRequest(string? Url, string[]? Types, string? Landmark, string? Secret, string? Description, bool? Batch = null, int? BatchSize = null);
 
 /// <param name="Position">The position of the last event delivered (or skipped by the filter).</param>
 /// <param name="Secret">Only in the answer to the create request: it cannot be read back.</param>
@@ -21,6 +23,8 @@ public sealed record WebhookView(
     DateTimeOffset? DisabledAt,
     DateTimeOffset CreatedAt,
     long Position,
+    bool Batch,
+    int? BatchSize,
     string? Secret = null);
 
 /// <summary>Webhook subscriptions: create, list, pause, resume, replay, delete, and their delivery record. All need an API key.</summary>
@@ -31,6 +35,7 @@ public static class WebhooksApi
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<WebhookDispatcher>();
         // Not a hosted service: the dispatcher runs where Wolverine places it (Cluster/LedgerAgents).
+        services.AddHostedService<DeliveryRecordCleanup>();
         return services;
     }
 
@@ -61,6 +66,10 @@ public static class WebhooksApi
             errors["landmark"] = ["Give a landmark id such as \"derna\", or leave 'landmark' out."];
         if (request.Secret is { } secret && WebhookSignature.KeyOf(secret) is null)
             errors["secret"] = ["A secret is \"whsec_\" followed by base64 of 24 to 64 random bytes; leave it out to have one made."];
+        if (request.BatchSize is not null && request.Batch != true)
+            errors["batchSize"] = ["A batch size needs \"batch\": true; leave it out for one event per request."];
+        else if (request.BatchSize is < 1 or > Webhook.MaxBatchSize)
+            errors["batchSize"] = [$"Give a batch size from 1 to {Webhook.MaxBatchSize} events, or leave it out for {Webhook.DefaultBatchSize}."];
         if (request.Description is { Length: > 500 })
             errors["description"] = ["Keep the description to 500 characters."];
         if (errors.Count > 0)
@@ -69,7 +78,8 @@ public static class WebhooksApi
         var hook = new Webhook(
             Guid.NewGuid(), request.Url!, request.Types is { Length: > 0 } t ? t.Distinct(StringComparer.Ordinal).ToArray() : null,
             request.Landmark, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
-            WebhookStatus.Active, 0, null, null, DateTimeOffset.UtcNow);
+            WebhookStatus.Active, 0, null, null, DateTimeOffset.UtcNow,
+            request.Batch == true ? request.BatchSize ?? Webhook.DefaultBatchSize : null);
         // A new webhook receives what becomes readable from now on; replay reaches further back.
         var head = await store.HeadAsync(ct);
         await store.Checkpoints.ResetAsync(Webhook.CheckpointName(hook.Id), head, ct);
@@ -150,5 +160,6 @@ public static class WebhooksApi
         statusCode: StatusCodes.Status404NotFound, title: "No such webhook.", detail: $"No webhook has the id {id}; GET /api/webhooks lists them.");
 
     private static WebhookView View(Webhook h, LogPosition position) => new(
-        h.Id, h.Url, h.Types, h.Landmark, h.Description, h.Status, h.ConsecutiveFailures, h.LastError, h.DisabledAt, h.CreatedAt, position.Value);
+        h.Id, h.Url, h.Types, h.Landmark, h.Description, h.Status, h.ConsecutiveFailures, h.LastError, h.DisabledAt, h.CreatedAt, position.Value,
+        h.BatchSize is not null, h.BatchSize);
 }

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.SystemTextJson;
 using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Tests.Feed;
@@ -56,8 +59,32 @@ public sealed class FeedTests(ServerFixture server) : IClassFixture<ServerFixtur
         Assert.Equal(recorded.RecordedAt, e.GetProperty("time").GetDateTimeOffset());
         Assert.Equal("application/json", e.GetProperty("datacontenttype").GetString());
         Assert.Equal("derna", e.GetProperty("data").GetProperty("account").GetProperty("place").GetString());
+        // JSON numbers, as consumers have always read them (the SDK's Integer is 32-bit, so they are not SDK-typed extensions).
+        Assert.Equal(JsonValueKind.Number, e.GetProperty("position").ValueKind);
         Assert.Equal(recorded.Position.Value, e.GetProperty("position").GetInt64());
         Assert.Equal(1, e.GetProperty("streamversion").GetInt64());
+    }
+
+    [Fact]
+    public async Task feed_events_parse_with_the_cloudevents_sdk()
+    {
+        var after = await Store.MarkAsync();
+        var appended = await Store.AppendEachAsync(TestEvents.Occurrence("derna"));
+        var recorded = (await Store.VisibleAsync(appended)).Single();
+
+        var json = (await GetJsonAsync(server.Client, $"/feed?after={after}")).GetProperty("events")[0].GetRawText();
+        var position = CloudEventAttribute.CreateExtension("position", CloudEventAttributeType.Integer);
+        var streamVersion = CloudEventAttribute.CreateExtension("streamversion", CloudEventAttributeType.Integer);
+        var e = new JsonEventFormatter().DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(json), null, [position, streamVersion]);
+
+        Assert.Equal(recorded.Id.ToString(), e.Id);
+        Assert.Equal(TestEvents.Clash, e.Type);
+        Assert.Equal(recorded.StreamId, e.Subject);
+        Assert.Equal(new Uri($"/conflictledger/{server.Schema}/streams/{recorded.StreamId}", UriKind.Relative), e.Source);
+        Assert.Equal(recorded.RecordedAt, e.Time);
+        Assert.Equal((int)recorded.Position.Value, e[position]);
+        Assert.Equal(1, e[streamVersion]);
+        Assert.Equal("derna", ((JsonElement)e.Data!).GetProperty("account").GetProperty("place").GetString());
     }
 
     [Fact]
@@ -73,6 +100,37 @@ public sealed class FeedTests(ServerFixture server) : IClassFixture<ServerFixtur
 
         Assert.Equal(events.Where(e => e.Type != "shelling-reported.v1").Select(e => e.Id), page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
         Assert.True(page.GetProperty("complete").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("landmark=derna")]
+    [InlineData("type=" + TestEvents.Clash)]
+    [InlineData("type=" + TestEvents.Clash + "&landmark=derna")]
+    public async Task a_filtered_page_holds_the_corrections_and_retractions_of_the_accounts_it_showed(string filter)
+    {
+        var after = await Store.MarkAsync();
+        var (all, passing) = await Store.AppendFollowUpsAsync();
+        await Store.VisibleAsync(all);
+
+        var page = await GetJsonAsync(server.Client, $"/feed?after={after}&{filter}");
+
+        Assert.Equal(passing.Select(e => e.Id), page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
+    }
+
+    [Fact]
+    public async Task a_filtered_page_continues_from_the_last_event_read_even_when_none_passed()
+    {
+        var after = await Store.MarkAsync();
+        var events = await Store.AppendEachAsync(TestEvents.Occurrence("benghazi"), TestEvents.Occurrence("benghazi"), TestEvents.Occurrence("derna"));
+        var recorded = await Store.VisibleAsync(events);
+
+        var first = await GetJsonAsync(server.Client, $"/feed?after={after}&landmark=derna&limit=2");
+        var second = await GetJsonAsync(server.Client, $"/feed?after={first.GetProperty("next").GetInt64()}&landmark=derna&limit=2");
+
+        Assert.Empty(first.GetProperty("events").EnumerateArray());
+        Assert.False(first.GetProperty("complete").GetBoolean());
+        Assert.Equal(recorded[1].Position.Value, first.GetProperty("next").GetInt64());
+        Assert.Equal([events[2].Id], second.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
     }
 
     [Fact]

@@ -79,6 +79,22 @@ public sealed class LiveFeedTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal([events[1].Id, events[4].Id], received.Select(IdOf));
     }
 
+    [Theory]
+    [InlineData("landmark=derna")]
+    [InlineData("type=" + TestEvents.Clash)]
+    public async Task a_filtered_live_client_sees_the_corrections_and_retractions_of_the_accounts_it_was_shown(string filter)
+    {
+        var after = await Store.MarkAsync();
+        await using var live = await SseClient.ConnectAsync(server.Client, $"/feed/live?after={after}&{filter}");
+        var (_, passing) = await Store.AppendFollowUpsAsync();
+        var sentinel = await Store.AppendEachAsync(TestEvents.Occurrence("derna"));
+
+        // In log order, so once the sentinel is in every earlier event was passed or dropped.
+        var received = await live.ReadEventsAsync(passing.Count + 1);
+
+        Assert.Equal(passing.Concat(sentinel).Select(e => e.Id), received.Select(IdOf));
+    }
+
     [Fact]
     public async Task resuming_with_last_event_id_across_a_restart_loses_and_repeats_nothing()
     {

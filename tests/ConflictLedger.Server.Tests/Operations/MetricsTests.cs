@@ -85,5 +85,56 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         }, "read model lag published");
     }
 
+    [Fact]
+    public async Task a_webhook_disabled_after_repeated_failure_is_counted()
+    {
+        Listen();
+        await using var receiver = await TestReceiver.StartAsync(_ => 500);
+        using var created = await server.Writer.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        await server.Store.AppendEachAsync(TestEvents.Occurrence());
+
+        // The test server disables a webhook after 4 failures in a row.
+        await Eventually.TrueAsync(() => Sum("conflictledger.webhooks.disabled") == 1, "the disabled webhook counted");
+        Assert.Equal(4, receiver.Calls.Count);
+    }
+
+    /// <summary>
+    /// Prometheus names: dots become underscores, counters end in _total. The scrape shows every
+    /// server of the test process (they share the meter names), so it checks the series exist
+    /// and that this server's work moves them.
+    /// </summary>
+    [Fact]
+    public async Task the_metrics_endpoint_serves_the_ledger_series_with_aspnetcore_runtime_and_npgsql_in_prometheus_text()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        using var created = await server.Writer.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url });
+        await server.Store.AppendEachAsync(TestEvents.Occurrence());
+        await Eventually.TrueAsync(() => receiver.Delivered.Count == 1, "one delivery");
+        await using var live = await Feed.SseClient.ConnectAsync(server.Client, "/feed/live");
+
+        string text = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await server.Client.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
+            text = await response.Content.ReadAsStringAsync();
+            return Value(text, "conflictledger_webhooks_delivered_total") >= 1 && Value(text, "conflictledger_feed_live_clients") >= 1;
+        }, "the delivery and the live client scraped");
+
+        Assert.Contains("# TYPE conflictledger_events_appended_total counter", text);
+        Assert.Contains("conflictledger_projections_lag{", text);
+        Assert.Contains("http_server_request_duration_seconds", text);
+        Assert.Contains("dotnet_gc_collections_total", text);
+        Assert.Contains("db_client_operation_duration_seconds", text);
+    }
+
+    /// <summary>The sum of a series' samples in Prometheus text.</summary>
+    private static double Value(string text, string series) => text.Split('\n')
+        .Where(line => line.StartsWith(series + " ", StringComparison.Ordinal) || line.StartsWith(series + "{", StringComparison.Ordinal))
+        .Sum(line => double.Parse(line.Split(' ')[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture));
+
     public void Dispose() => listener.Dispose();
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace ConflictLedger.Server.Tests.Webhooks;
 
 /// <param name="Call">1 for the first request the receiver got.</param>
-public sealed record ReceivedCall(int Call, string Id, string Timestamp, string Signature, byte[] Body, int AnsweredWith)
+public sealed record ReceivedCall(int Call, string Id, string Timestamp, string Signature, byte[] Body, int AnsweredWith, string? ContentType = null)
 {
     public bool Succeeded => AnsweredWith is >= 200 and < 300;
 }
@@ -21,6 +21,12 @@ public sealed class TestReceiver : IAsyncDisposable
 
     /// <summary>The status code for the n-th call (1-based).</summary>
     public Func<int, int> Answer { get; set; } = _ => 204;
+
+    /// <summary>Awaited before each answer: a receiver that hangs until the test lets it go.</summary>
+    public Task Hold { get; set; } = Task.CompletedTask;
+
+    /// <summary>Calls that arrived, answered or not.</summary>
+    public int Arrived => Volatile.Read(ref count);
 
     public string Url { get; private set; } = "";
 
@@ -47,9 +53,10 @@ public sealed class TestReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
         var call = Interlocked.Increment(ref count);
+        await Hold.WaitAsync(request.HttpContext.RequestAborted);
         var status = Answer(call);
         calls.Enqueue(new ReceivedCall(call, request.Headers["webhook-id"].ToString(), request.Headers["webhook-timestamp"].ToString(),
-            request.Headers["webhook-signature"].ToString(), body.ToArray(), status));
+            request.Headers["webhook-signature"].ToString(), body.ToArray(), status, request.ContentType));
         return Results.StatusCode(status);
     }
 

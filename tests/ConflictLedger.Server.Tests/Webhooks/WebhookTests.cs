@@ -40,7 +40,7 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         Eventually.TrueAsync(() => ids.All(id => receiver.Delivered.Count(c => c.Id == id.ToString()) >= times), "deliveries");
 
     /// <summary>Verifies as a receiver would, from the Standard Webhooks spec rather than the server's code.</summary>
-    private static bool SignatureVerifies(ReceivedCall call, string secret)
+    internal static bool SignatureVerifies(ReceivedCall call, string secret)
     {
         var key = Convert.FromBase64String(secret["whsec_".Length..]);
         var signed = Encoding.UTF8.GetBytes($"{call.Id}.{call.Timestamp}.").Concat(call.Body).ToArray();
@@ -152,6 +152,19 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task a_filtered_webhook_receives_the_corrections_and_retractions_of_the_accounts_it_was_sent()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await CreateAsync(new { url = receiver.Url, types = new[] { TestEvents.Clash }, landmark = "derna" });
+
+        var (_, passing) = await Store.AppendFollowUpsAsync();
+        var sentinel = await Store.AppendEachAsync(TestEvents.Occurrence("derna"));
+        await DeliveredAsync(receiver, [sentinel[0].Id]);
+
+        Assert.Equal(passing.Concat(sentinel).Select(e => e.Id.ToString()), receiver.Calls.Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task a_created_webhook_shows_its_generated_secret_once_and_can_be_deleted()
     {
         var created = await CreateAsync(new { url = "http://127.0.0.1:9/hook", description = "ops" });
@@ -176,6 +189,9 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     [InlineData("""{}""", "url")]
     [InlineData("""{"url": "http://127.0.0.1:9/hook", "secret": "not-a-secret"}""", "secret")]
     [InlineData("""{"url": "http://127.0.0.1:9/hook", "types": [""]}""", "types")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batchSize": 10}""", "batchSize")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batch": true, "batchSize": 0}""", "batchSize")]
+    [InlineData("""{"url": "http://127.0.0.1:9/hook", "batch": true, "batchSize": 1001}""", "batchSize")]
     public async Task an_invalid_webhook_is_a_400_problem_naming_the_field(string json, string field)
     {
         using var response = await server.Writer.PostAsync("/api/webhooks", new StringContent(json, Encoding.UTF8, "application/json"));
