@@ -14,8 +14,12 @@ namespace ConflictLedger.Server.Cluster;
 /// </summary>
 public static class ClusterSetup
 {
+    /// <summary>The node's service name in Wolverine (and its meter, "Wolverine:ConflictLedger").</summary>
+    public const string ServiceName = "ConflictLedger";
+
     public static void UseCluster(this WolverineOptions wolverine, ConflictLedgerOptions options)
     {
+        wolverine.ServiceName = ServiceName;
         wolverine.Durability.Mode = DurabilityMode.Balanced;
         // Tuned for failover in seconds rather than a minute (measured: ../shared/research/
         // wolverine.md): nodes report every second, a node silent for 5 s is dead, and

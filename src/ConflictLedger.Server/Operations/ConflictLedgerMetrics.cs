@@ -31,7 +31,13 @@ public sealed class ConflictLedgerMetrics
         meter.CreateObservableGauge("conflictledger.projections.lag",
             () => projectionLag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
             "{event}", "Events in the log that a projection has not handled yet.");
+        meter.CreateObservableGauge("conflictledger.read_model.dead_letters", () => Interlocked.Read(ref deadLetters),
+            "{event}", "Events the read model set aside because it could not project them (GET /api/read-model/dead-letters says why).");
     }
+
+    private long deadLetters;
+
+    public void SetDeadLetters(long count) => Interlocked.Exchange(ref deadLetters, count);
 
     public void EventsAppended(long count) => appended.Add(count);
 

@@ -13,11 +13,14 @@ namespace ConflictLedger.Server.Operations;
 /// </summary>
 public static class Telemetry
 {
-    /// <summary>Every meter exported. A library's meter is one more name here (e.g. "Marten", "Wolverine").</summary>
-    public static readonly string[] Meters = [ConflictLedgerMetrics.MeterName];
+    /// <summary>
+    /// Every meter exported: ours, Marten's (its daemon's progress and gaps per projection
+    /// shard) and Wolverine's (named after the service: messages, agents, node health).
+    /// </summary>
+    public static readonly string[] Meters = [ConflictLedgerMetrics.MeterName, "Marten", "Wolverine:" + Cluster.ClusterSetup.ServiceName];
 
     /// <summary>Every activity source traced, likewise.</summary>
-    public static readonly string[] ActivitySources = [];
+    public static readonly string[] ActivitySources = ["Marten", "Wolverine"];
 
     public const string ScrapePath = "/metrics";
 

@@ -11,7 +11,7 @@ namespace ConflictLedger.Server.ReadModel;
 /// projected, so the first requests see the seed and the catalog.
 /// </summary>
 public sealed class ReadModelService(
-    ReadModelDaemon daemon, LedgerLog store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
+    ReadModelDaemon daemon, ReadModelStore readModels, LedgerLog store, ConflictLedgerMetrics metrics, ILogger<ReadModelService> logger)
     : IHostedService
 {
     public static readonly TimeSpan StartupCatchUp = TimeSpan.FromSeconds(30);
@@ -43,7 +43,8 @@ public sealed class ReadModelService(
             {
                 try
                 {
-                    metrics.SetProjectionLag("read-model", await daemon.LagAsync(ct));
+                    metrics.SetProjectionLag(ConflictLedger.ReadModel.ReadModelProjection.Name, await daemon.LagAsync(ct));
+                    metrics.SetDeadLetters(await readModels.DeadLetterCountAsync(ct));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -245,6 +245,13 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             .ToList();
     }
 
+    /// <summary>How many events the read model has set aside.</summary>
+    public async Task<long> DeadLetterCountAsync(CancellationToken ct = default)
+    {
+        await using var session = Store.Store.QuerySession();
+        return await session.Query<DeadLetterEvent>().Where(d => d.ProjectionName == ReadModelProjection.Name).Select(d => d.EventSequence).Distinct().CountAsync(ct);
+    }
+
     private string GenerationSchema(int n) => $"{Schema}_rm{n}";
 
     private Task MigrateGenerationAsync(string schema, CancellationToken ct) =>

@@ -121,8 +121,13 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
             text = await response.Content.ReadAsStringAsync();
-            return Value(text, "conflictledger_webhooks_delivered_total") >= 1 && Value(text, "conflictledger_feed_live_clients") >= 1;
-        }, "the delivery and the live client scraped");
+            return Value(text, "conflictledger_webhooks_delivered_total") >= 1 && Value(text, "conflictledger_feed_live_clients") >= 1
+                && Value(text, "marten_read_model_all_processed_total") >= 1;
+        }, "the delivery, the live client and the daemon's progress scraped");
+
+        // Marten's daemon: events processed and the gap to the high-water mark, per projection shard.
+        Assert.Contains("marten_read_model_all_gap_bucket{", text);
+        Assert.Contains("conflictledger_read_model_dead_letters{", text);
 
         Assert.Contains("# TYPE conflictledger_events_appended_total counter", text);
         Assert.Contains("conflictledger_projections_lag{", text);
