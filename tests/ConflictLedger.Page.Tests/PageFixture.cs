@@ -70,7 +70,6 @@ public sealed class PageFixture : IAsyncLifetime
             await app.DisposeAsync();
         }
         await using var dataSource = TestDatabase.CreateDataSource("page-cleanup");
-        foreach (var s in new[] { schema + "_rm1", schema + "_rm2", schema })
-            await TestDatabase.DropSchemaAsync(dataSource, s);
+        await TestDatabase.DropSchemaAsync(dataSource, schema);
     }
 }

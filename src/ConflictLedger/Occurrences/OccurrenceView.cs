@@ -58,5 +58,22 @@ public sealed record OccurrenceView(
             when);
     }
 
+    /// <summary>
+    /// The occurrence as a reader could know it on <paramref name="known"/>, from its stream:
+    /// a report counts from its publication (<see cref="ControlClaim.KnowableFrom"/>), a
+    /// correction or retraction from the day it was recorded (the version it replaced counts
+    /// until then). Null when nothing about it was known yet.
+    /// </summary>
+    public static OccurrenceView? KnownOn(string id, IEnumerable<(IOccurrenceEvent Event, DateOnly Recorded)> events, DateOnly known)
+    {
+        var state = Occurrence.Empty(id);
+        foreach (var (e, recorded) in events)
+        {
+            var from = e is AccountReported report ? ControlClaim.KnowableFrom(report.Account.Source, recorded) : recorded;
+            if (from <= known) state = state.Evolve(e);
+        }
+        return state.Accounts.Count == 0 ? null : Of(state);
+    }
+
     public Occurrence ToOccurrence() => new(Id, Accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal));
 }
