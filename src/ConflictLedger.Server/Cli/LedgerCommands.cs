@@ -13,7 +13,7 @@ namespace ConflictLedger.Server.Cli;
 public static class LedgerCommands
 {
     public const string Usage = """
-        usage: ConflictLedger.Server [verb] [options]
+        usage: scripts/run.sh [verb] [options]   (a published build: ConflictLedger.Server [verb] [options])
           serve                                  run the service (default)
           import [path ...]                      import events/ folders, report files (*.json) or ACLED CSV files (*.csv)
           export-acled <file.csv>                write every account in the current ACLED layout
