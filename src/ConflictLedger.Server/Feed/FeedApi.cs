@@ -69,7 +69,7 @@ public static class FeedApi
 
     private static async Task<Results<LiveFeedResult, ValidationProblem>> Live(
         EventStore.EventStore store, string? after, [FromQuery] string[]? type, string? landmark,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
@@ -78,7 +78,7 @@ public static class FeedApi
             : await ResolvePositionAsync(store, lastEventId, "Last-Event-ID", errors, ct);
         if (from is null)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
-        return new LiveFeedResult(from.Value, new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark));
+        return new LiveFeedResult(from.Value, new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : await catalog.IdOfLandmarkAsync(landmark, ct)));
     }
 
     private static int ParseLimit(string? text, Dictionary<string, string[]> errors)

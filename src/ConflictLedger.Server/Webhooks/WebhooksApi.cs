@@ -50,7 +50,7 @@ public static class WebhooksApi
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(
         CreateWebhookRequest request, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher,
-        ConflictLedgerOptions options, CancellationToken ct)
+        ConflictLedgerOptions options, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (await WebhookTargets.CheckAsync(request.Url, options.AllowPrivateWebhookTargets, ct) is { } urlProblem)
@@ -68,7 +68,7 @@ public static class WebhooksApi
 
         var hook = new Webhook(
             Guid.NewGuid(), request.Url!, request.Types is { Length: > 0 } t ? t.Distinct(StringComparer.Ordinal).ToArray() : null,
-            request.Landmark, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
+            request.Landmark is { } place ? await catalog.IdOfLandmarkAsync(place, ct) : null, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
             WebhookStatus.Active, 0, null, null, DateTimeOffset.UtcNow);
         // A new webhook receives what becomes readable from now on; replay reaches further back.
         var head = await store.HeadAsync(ct);

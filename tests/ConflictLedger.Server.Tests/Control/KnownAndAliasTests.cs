@@ -152,4 +152,19 @@ public sealed class KnownAndAliasTests(SeededServerFixture server) : IClassFixtu
         Assert.Equal((all.ValueKind == JsonValueKind.Array ? all : all.GetProperty("items")).GetArrayLength(), seen.Count);
         await Get(path + "?limit=0", HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task the_live_feed_and_webhooks_take_a_landmark_alias()
+    {
+        await Send("/health/ready");
+        var after = await server.Store.MarkAsync();
+        await using var live = await ConflictLedger.Server.Tests.Feed.SseClient.ConnectAsync(server.Client, $"/feed/live?after={after}&landmark=Darna");
+        var events = await server.Store.AppendEachAsync(TestEvents.Occurrence("sirte"), TestEvents.Occurrence("derna"));
+        var received = await live.ReadEventsAsync(1);
+        Assert.Equal(events[1].Id, JsonDocument.Parse(received[0].Data!).RootElement.GetProperty("id").GetGuid());
+
+        using var created = await server.Writer.PostAsJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", landmark = "Darnah" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("derna", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("landmark").GetString());
+    }
 }
