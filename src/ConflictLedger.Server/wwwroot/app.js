@@ -377,7 +377,7 @@ function updateMap(fit = false, only = null) {
     const label = `${l.name}: ${describe(interval)}`;
     let marker = map.markers.get(l.id);
     if (!marker) {
-      marker = L.marker([l.lat, l.lon], { icon: markerIcon(fill, interval && !interval.controller), fill, keyboard: true, title: l.name });
+      marker = L.marker([l.lat, l.lon], { icon: markerIcon(fill, interval && !interval.controller), fill, label, keyboard: true, title: l.name });
       marker.bindTooltip(label);
       marker.on("click", () => scrollToLandmark(l.id));
       map.markers.set(l.id, marker);
@@ -387,7 +387,7 @@ function updateMap(fit = false, only = null) {
       marker.setIcon(markerIcon(fill, interval && !interval.controller));
       changed++;
     }
-    marker.setTooltipContent(label);
+    if (marker.options.label !== label) { marker.options.label = label; marker.setTooltipContent(label); }
   }
   if (added.length) map.cluster.addLayers(added);
   if (changed) map.cluster.refreshClusters();
