@@ -20,8 +20,10 @@ public static class NationalLedger
 
     public static string PlaceId(int region, int place) => $"gen-place-{region:D2}-{place:D2}";
 
-    public static async Task AppendAsync(EventStore.EventStore store)
+    /// <returns>How long building the events took, and how long the bulk append.</returns>
+    public static async Task<(TimeSpan Built, TimeSpan Appended)> AppendAsync(EventStore.EventStore store)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var events = new List<StreamEvent>();
         void Catalog<T>(string stream, string type, T entry) => events.Add(new StreamEvent(stream, new EventData(Guid.NewGuid(), type, Json.Serialize(entry))));
 
@@ -73,6 +75,8 @@ public static class NationalLedger
             for (var v = 0; v < accounts.Length; v++)
                 events.Add(new StreamEvent(OccurrenceEvents.StreamId(id), OccurrenceEvents.ToEventData(accounts[v], v)));
         }
+        var built = clock.Elapsed;
         await store.BulkAppendAsync(events);
+        return (built, clock.Elapsed - built);
     }
 }

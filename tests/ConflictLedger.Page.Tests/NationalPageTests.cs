@@ -66,7 +66,7 @@ public sealed class NationalPageTests(NationalPageFixture server, ITestOutputHel
         var slider = started.Elapsed.TotalMilliseconds / 30;
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PageFixture.ScreenshotFolder, "national-3000-landmarks.png") });
 
-        output.WriteLine($"ledger: {Total:N0} landmarks (3,000 generated + 13 seed), {NationalLedger.Occurrences * 2:N0} generated accounts, appended in {server.Generated.TotalMilliseconds:N0} ms");
+        output.WriteLine($"ledger: {Total:N0} landmarks (3,000 generated + 13 seed), {NationalLedger.Occurrences * 2:N0} generated accounts, built in {server.Generated.Built.TotalMilliseconds:N0} ms, bulk-appended in {server.Generated.Appended.TotalMilliseconds:N0} ms");
         output.WriteLine($"first useful paint: {firstPaint:N0} ms after navigation start");
         output.WriteLine($"requests to the service: {requests.Count} ({apiRequests} to /api: {string.Join(", ", requests.Where(r => r.Contains("/api/", StringComparison.Ordinal)).Select(r => new Uri(r).PathAndQuery))})");
         output.WriteLine($"rows drawn: {drawn} of {Total:N0}; after scrolling the first drawn row is {rowAfterScroll}");
