@@ -189,6 +189,26 @@ public sealed class AnalystPageTests(PageFixture server) : IClassFixture<PageFix
         await Assertions.Expect(page.Locator("#details")).ToContainTextAsync("Says it happened on 2015-06-10");
     }
 
+    [Fact]
+    public async Task a_change_names_the_sources_that_pinned_its_date_or_the_dates_in_dispute()
+    {
+        var page = await OpenAsync();
+        // Derna changed hands within 10-14 June: 002 and 003 give that week, 004 all June.
+        // Occurrence symbols cover much of that narrow band: open it from the keyboard.
+        await page.Locator(".band[data-landmark='derna'][aria-label*='uncertain']").First.PressAsync("Enter");
+        var details = page.Locator("#details");
+        await Assertions.Expect(details).ToContainTextAsync("Changed hands 2015-06-10 to 2015-06-14, the narrowest window every source allows, pinned by");
+        await Assertions.Expect(details).ToContainTextAsync("changed hands between 2015-06-01 and 2015-06-30");
+        await Assertions.Expect(details).ToContainTextAsync("changed hands between 2015-06-10 and 2015-06-14");
+
+        // IS's take-over: 002 says October 2014, 004 November 2014.
+        await page.SelectOptionAsync("#range", "all");
+        await page.Locator(".band[data-landmark='derna'][aria-label*='disputed']").First.PressAsync("Enter");
+        await Assertions.Expect(details).ToContainTextAsync("Sources disagree on the date: 2014-10-01 to 2014-10-31");
+        await Assertions.Expect(details).ToContainTextAsync("versus 2014-11-01 to 2014-11-30");
+        await ScreenshotAsync(page, "change-dated-by-its-sources");
+    }
+
     private static Task<string> Swatch(IPage page, string landmark) =>
         page.Locator($"#state tbody tr[data-landmark='{landmark}'] td.controller .swatch").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
 
