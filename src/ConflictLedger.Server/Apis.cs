@@ -2,6 +2,7 @@ using ConflictLedger.Control;
 using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
+using ConflictLedger.Server.ApiDescription;
 using ConflictLedger.Server.Catalog;
 using ConflictLedger.Server.Control;
 using ConflictLedger.Server.Health;
@@ -35,6 +36,7 @@ public static class Apis
         services.AddHostedService<SeedImport>();
         services.AddHostedService<ReadModelService>();
         services.AddSingleton<IReadinessCheck, ProjectionLagCheck>();
+        services.AddApiDocumentation();
         return services;
     }
 
@@ -45,6 +47,7 @@ public static class Apis
         app.MapControlApi();
         app.MapCatalogApi();
         app.MapReadModelApi();
+        app.MapApiDocumentation();
         return app;
     }
 }

@@ -22,7 +22,7 @@ static async Task<int> ServeAsync(string[] args)
           analyst page   {app.Urls.First()}/
           control        {app.Urls.First()}/api/control?at=2015-06-12
           feed           {app.Urls.First()}/feed   (live: /feed/live)
-          OpenAPI        {app.Urls.First()}/openapi/v1.json
+          API reference  {app.Urls.First()}/docs   (OpenAPI: /openapi/v1.json)
           health         {app.Urls.First()}/health/ready
         Reads are open; writes need an API key (scripts/run.sh create-api-key NAME, or ConflictLedger__ApiKeys__0).
         Ctrl+C stops it.

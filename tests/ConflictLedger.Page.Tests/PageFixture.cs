@@ -1,3 +1,4 @@
+using ConflictLedger.Log;
 using System.Net.Http.Json;
 using ConflictLedger.Server;
 using ConflictLedger.Testing;
@@ -11,7 +12,7 @@ using Microsoft.Playwright;
 namespace ConflictLedger.Page.Tests;
 
 /// <summary>The real server with the Derna seed on a loopback port, and the machine's Chromium driven by Playwright.</summary>
-public sealed class PageFixture : IAsyncLifetime
+public class PageFixture : IAsyncLifetime
 {
     public const string ApiKey = "page-test-key";
     private readonly string schema = TestDatabase.NewSchemaName("page");
@@ -33,11 +34,14 @@ public sealed class PageFixture : IAsyncLifetime
                 ["ConflictLedger:Schema"] = schema,
                 ["ConflictLedger:ApiKeys:0"] = ApiKey,
                 ["ConflictLedger:EventsFolder"] = Path.Combine(TestDatabase.RepositoryRoot(), "events"),
+                // Ready only once the read model has projected everything appended.
+                ["ConflictLedger:MaxProjectionLag"] = "0",
             }));
         await app.StartAsync();
         BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Http = new HttpClient { BaseAddress = BaseAddress };
-        await Eventually.TrueAsync(async () => (await Http.GetAsync("/health/ready")).IsSuccessStatusCode, "server ready with the seed projected");
+        await AppendAsync(app.Services.GetRequiredService<LedgerLog>());
+        await Eventually.TrueAsync(async () => (await Http.GetAsync("/health/ready")).IsSuccessStatusCode, "server ready with everything projected", TimeSpan.FromSeconds(120));
 
         var chromium = Environment.GetEnvironmentVariable("CONFLICTLEDGER_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium))
@@ -51,6 +55,9 @@ public sealed class PageFixture : IAsyncLifetime
         });
         Directory.CreateDirectory(ScreenshotFolder);
     }
+
+    /// <summary>What the ledger holds besides the seed.</summary>
+    protected virtual Task AppendAsync(LedgerLog store) => Task.CompletedTask;
 
     public async Task<HttpResponseMessage> PostAsync(string path, object body)
     {
@@ -70,7 +77,14 @@ public sealed class PageFixture : IAsyncLifetime
             await app.DisposeAsync();
         }
         await using var dataSource = TestDatabase.CreateDataSource("page-cleanup");
-        foreach (var s in new[] { schema + "_rm1", schema + "_rm2", schema })
-            await TestDatabase.DropSchemaAsync(dataSource, s);
+        await TestDatabase.DropSchemaAsync(dataSource, schema);
     }
+}
+
+/// <summary>The seed plus <see cref="NationalLedger"/>: 3,000 more landmarks and 20,000 accounts.</summary>
+public sealed class NationalPageFixture : PageFixture
+{
+    public (TimeSpan Built, TimeSpan Appended) Generated { get; private set; }
+
+    protected override async Task AppendAsync(LedgerLog store) => Generated = await NationalLedger.AppendAsync(store);
 }

@@ -64,8 +64,8 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeys keys, Con
                 Status = StatusCodes.Status401Unauthorized,
                 Title = missing ? "An API key is required." : "The API key is not valid.",
                 Detail = missing
-                    ? $"Send a key as 'Authorization: Bearer <key>' or in the {KeyHeader} header. Make one with: conflictledger create-api-key <name>."
-                    : "The key is unknown. Check for a copy-paste error, or make a new key with: conflictledger create-api-key <name>.",
+                    ? $"Send a key as 'Authorization: Bearer <key>' or in the {KeyHeader} header. Make one with: scripts/run.sh create-api-key NAME (or start the service with ConflictLedger__ApiKeys__0=SECRET)."
+                    : "The key is unknown. Check for a copy-paste error, or make a new key with: scripts/run.sh create-api-key NAME",
             },
         }).AsTask();
     }

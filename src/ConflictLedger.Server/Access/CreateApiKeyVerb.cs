@@ -10,7 +10,7 @@ public static class CreateApiKeyVerb
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            await output.WriteLineAsync("usage: conflictledger create-api-key <name> [--ConflictLedger:Schema=<schema>]");
+            await output.WriteLineAsync("usage: scripts/run.sh create-api-key NAME [--ConflictLedger:Schema=SCHEMA]");
             return 2;
         }
         await using var app = ConflictLedgerServer.Build(args[1..], builder =>

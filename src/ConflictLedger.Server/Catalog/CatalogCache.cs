@@ -20,4 +20,15 @@ public sealed class CatalogCache(ControlQueries queries, ReadModelStore readMode
         cached = (revision, generation, catalog);
         return catalog;
     }
+
+    /// <summary>
+    /// The landmark id a filter means: an alias ("Darna") becomes its id; a name the catalog
+    /// does not hold (yet) is kept as given, so a filter set up before its landmark is
+    /// cataloged still matches the id.
+    /// </summary>
+    public async Task<string> IdOfLandmarkAsync(string name, CancellationToken ct)
+    {
+        var catalog = await GetAsync(ct);
+        return catalog.Landmark(name)?.Id ?? catalog.FindLandmark(name)?.Id ?? name;
+    }
 }

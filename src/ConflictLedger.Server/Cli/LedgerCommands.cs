@@ -13,11 +13,11 @@ namespace ConflictLedger.Server.Cli;
 public static class LedgerCommands
 {
     public const string Usage = """
-        usage: ConflictLedger.Server [verb] [options]
+        usage: scripts/run.sh [verb] [options]   (a published build: ConflictLedger.Server [verb] [options])
           serve                                  run the service (default)
           import [path ...]                      import events/ folders, report files (*.json) or ACLED CSV files (*.csv)
           export-acled <file.csv>                write every account in the current ACLED layout
-          control --at DATE [--known DATE] [--landmark ID | --within ID]
+          control --at DATE [--known DATE] [--landmark ID | --within ID]   (an alias works for an ID)
           timeline ID [--known DATE]
           rebuild                                rebuild the read model from position 0, then swap
           create-api-key NAME                    print a new API key (stored hashed)
@@ -43,17 +43,17 @@ public static class LedgerCommands
                 return 0;
             case "control":
                 await ledger.ProjectAsync(ct);
-                var answer = await ledger.Queries.AtAsync(
-                    options.Date("at") ?? throw new UsageException("control needs --at DATE"), options.Date("known"),
-                    options.Value("landmark"), options.Value("within"), ct);
+                var at = options.Date("at") ?? throw new UsageException("control needs --at DATE");
+                var answer = await ledger.Queries.AtAsync(at, options.Date("known"),
+                    await LandmarkIdAsync(ledger, options.Value("landmark"), output, ct), await LandmarkIdAsync(ledger, options.Value("within"), output, ct), ct);
                 await output.WriteLineAsync($"control at {answer.At:yyyy-MM-dd}{(answer.Known is { } k ? $" as known on {k:yyyy-MM-dd}" : "")} (log position {answer.Position})");
                 foreach (var l in answer.Landmarks)
                     await output.WriteLineAsync($"  {l.Landmark.Id,-28} {Describe(l.Interval)}");
                 return 0;
             case "timeline":
                 await ledger.ProjectAsync(ct);
-                var id = options.Positional.SingleOrDefault() ?? throw new UsageException("timeline needs a landmark id");
-                var timeline = await ledger.Queries.TimelineAsync(id, options.Date("known"), ct);
+                var id = await LandmarkIdAsync(ledger, options.Positional.SingleOrDefault() ?? throw new UsageException("timeline needs a landmark id or alias"), output, ct);
+                var timeline = await ledger.Queries.TimelineAsync(id!, options.Date("known"), ct);
                 await output.WriteLineAsync($"{timeline.Landmark.Name} (log position {timeline.Position})");
                 foreach (var interval in timeline.Intervals)
                 {
@@ -69,6 +69,17 @@ public static class LedgerCommands
             default:
                 throw new UsageException($"unknown verb '{verb}'");
         }
+    }
+
+    /// <summary>A landmark id or alias ("Darna") as its id; says so when it was an alias.</summary>
+    private static async Task<string?> LandmarkIdAsync(Ledger ledger, string? name, TextWriter output, CancellationToken ct)
+    {
+        if (name is null) return null;
+        var catalog = await ledger.CatalogAsync(ct);
+        var id = catalog.Landmark(name)?.Id ?? catalog.FindLandmark(name)?.Id
+            ?? throw new UsageException($"There is no landmark '{name}' (by id or alias) in the catalog.");
+        if (id != name) await output.WriteLineAsync($"'{name}' is the landmark {id}");
+        return id;
     }
 
     private static async Task<ImportSummary> ImportAsync(Ledger ledger, string path, CancellationToken ct)

@@ -74,7 +74,7 @@ public static class FeedApi
 
     private static async Task<Results<LiveFeedResult, ValidationProblem>> Live(
         LedgerLog store, string? after, [FromQuery] string[]? type, string? landmark,
-        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
@@ -93,7 +93,8 @@ public static class FeedApi
         }
         if (from is null)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
-        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from), filter);
+        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from),
+            string.IsNullOrEmpty(landmark) ? filter : new FeedFilter(filter.Types, await catalog.IdOfLandmarkAsync(landmark, ct)));
     }
 
     private static int ParseLimit(string? text, Dictionary<string, string[]> errors)

@@ -55,7 +55,7 @@ public static class WebhooksApi
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(
         CreateWebhookRequest request, WebhookStore webhooks, LedgerLog store, WebhookDispatcher dispatcher,
-        ConflictLedgerOptions options, CancellationToken ct)
+        ConflictLedgerOptions options, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (await WebhookTargets.CheckAsync(request.Url, options.AllowPrivateWebhookTargets, ct) is { } urlProblem)
@@ -77,7 +77,7 @@ public static class WebhooksApi
 
         var hook = new Webhook(
             Guid.NewGuid(), request.Url!, request.Types is { Length: > 0 } t ? t.Distinct(StringComparer.Ordinal).ToArray() : null,
-            request.Landmark, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
+            request.Landmark is { } place ? await catalog.IdOfLandmarkAsync(place, ct) : null, request.Secret ?? WebhookSignature.NewSecret(), request.Description,
             WebhookStatus.Active, 0, null, null, DateTimeOffset.UtcNow,
             request.Batch == true ? request.BatchSize ?? Webhook.DefaultBatchSize : null);
         // A new webhook receives what becomes readable from now on; replay reaches further back.

@@ -26,7 +26,9 @@ public sealed record Evidence(
 /// <summary>
 /// Who controlled a landmark over <c>[From, To)</c> (world time, whole days; null is
 /// open-ended). <paramref name="Controller"/> is set when one side holds it; otherwise
-/// <paramref name="Candidates"/> names the sides in question.
+/// <paramref name="Candidates"/> names the sides in question. Inside a change of hands,
+/// <paramref name="Change"/> is the change's window as all its sources allow it, with the
+/// sources that pinned it or the dates in dispute.
 /// </summary>
 public sealed record ControlInterval(
     string Landmark,
@@ -35,7 +37,8 @@ public sealed record ControlInterval(
     string? Controller,
     ControlStatus Status,
     IReadOnlyList<string> Candidates,
-    IReadOnlyList<Evidence> Evidence)
+    IReadOnlyList<Evidence> Evidence,
+    AgreedWindow? Change = null)
 {
     public bool Covers(DateOnly day) => (From is null || From <= day) && (To is null || day < To);
 }

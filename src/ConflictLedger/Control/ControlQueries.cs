@@ -3,6 +3,7 @@ using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ConflictLedger.Control;
 
@@ -82,12 +83,180 @@ public sealed class ControlQueries(ReadModelStore readModels)
         return new TimelineAnswer(landmark, known, position.Value, ControlTimeline.Build(landmarkId, standing), known is null ? claims : standing);
     }
 
-    public async Task<OccurrenceView?> OccurrenceAsync(string id, CancellationToken ct = default)
+    /// <summary>
+    /// One occurrence; with <paramref name="known"/>, as a reader could know it that day,
+    /// replayed from its stream (the document holds only the accounts as they stand now).
+    /// </summary>
+    public async Task<OccurrenceView?> OccurrenceAsync(string id, DateOnly? known = null, CancellationToken ct = default)
     {
+        if (known is { } day)
+        {
+            var events = new List<(IOccurrenceEvent, DateOnly)>();
+            await foreach (var e in readModels.Store.ReadStreamAsync(OccurrenceEvents.StreamId(id), ct: ct))
+                if (OccurrenceEvents.FromStored(e.Type, e.Data) is { } domain) events.Add((domain, DateOnly.FromDateTime(e.RecordedAt.UtcDateTime)));
+            return OccurrenceView.KnownOn(id, events, day);
+        }
         var (sql, _) = await ActiveAsync(ct);
         await using var command = DataSource.CreateCommand(sql.Occurrence);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
         return await command.ExecuteScalarAsync(ct) is string doc ? Json.Deserialize<OccurrenceView>(doc) : null;
+    }
+
+    /// <summary>
+    /// A page of occurrences in id order after <paramref name="after"/>, filtered like
+    /// <see cref="OccurrencesAsync"/> when <paramref name="known"/> is given (so a page can
+    /// hold fewer than <paramref name="limit"/>). <c>NextAfter</c> is null on the last page.
+    /// </summary>
+    public async Task<(IReadOnlyList<OccurrenceView> Items, string? NextAfter)> OccurrencesPageAsync(
+        DateOnly? known, string? after, int limit, CancellationToken ct = default)
+    {
+        var (schema, _) = await readModels.ActiveWithPositionAsync(ct);
+        var docs = new List<OccurrenceView>();
+        await using (var command = DataSource.CreateCommand(ReadSql.OccurrencesAfter(schema)))
+        {
+            command.Parameters.Add(Text(after));
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit + 1 });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) docs.Add(Json.Deserialize<OccurrenceView>(reader.GetString(0)));
+        }
+        var more = docs.Count > limit;
+        var page = docs.Take(limit).ToList();
+        var items = known is { } day ? page.Select(o => KnownOn(o, day)).OfType<OccurrenceView>().ToList() : page;
+        return (items, more ? page[^1].Id : null);
+    }
+
+    /// <summary>
+    /// The bulk timeline: a page of landmarks (in id order) with their intervals (without
+    /// evidence) and the occurrences placed at each, one statement per table.
+    /// </summary>
+    public async Task<TimelinePage> TimelinesAsync(TimelineFilter filter, CancellationToken ct = default)
+    {
+        var (schema, position) = await readModels.ActiveWithPositionAsync(ct);
+        var sql = new ReadModelSql(schema);
+        var landmarks = new List<Landmark>();
+        await using (var command = DataSource.CreateCommand(ReadSql.LandmarksPage(schema)))
+        {
+            command.Parameters.Add(Text(filter.Within));
+            command.Parameters.Add(Text(filter.After));
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = filter.Limit + 1 });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) landmarks.Add(Json.Deserialize<Landmark>(reader.GetString(0)));
+        }
+        if (filter.Within is not null && filter.After is null && landmarks.Count == 0) throw new UnknownLandmarkException(filter.Within);
+        var more = landmarks.Count > filter.Limit;
+        if (more) landmarks.RemoveAt(landmarks.Count - 1);
+        var ids = landmarks.Select(l => l.Id).ToArray();
+
+        Dictionary<string, List<ControlInterval>> intervals;
+        if (filter.Known is { } known)
+        {
+            intervals = (await ReadClaimsAsync(sql.ClaimsKnownOn, ct, ids, known))
+                .GroupBy(c => c.Landmark)
+                .ToDictionary(g => g.Key, g => ControlTimeline.Build(g.Key, g).ToList());
+        }
+        else
+        {
+            intervals = [];
+            await using var command = DataSource.CreateCommand(ReadSql.IntervalsOfMany(schema));
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var landmark = reader.GetString(0);
+                (intervals.TryGetValue(landmark, out var list) ? list : intervals[landmark] = []).Add(Json.Deserialize<ControlInterval>(reader.GetString(1)));
+            }
+        }
+
+        var occurrences = await OccurrencesAtAsync(schema, ids, filter, ct);
+        var rows = new List<TimelineRow>();
+        foreach (var landmark in landmarks)
+        {
+            var shown = intervals.GetValueOrDefault(landmark.Id, []).Where(i => filter.Overlaps(i.From, i.To)).ToList();
+            var here = occurrences.GetValueOrDefault(landmark.Id, []);
+            if (filter.Selects)
+            {
+                // An actor also selects the landmarks it held or fought for in the range.
+                var actorThere = filter.Actor is { } actor && filter.Kinds is not { Count: > 0 }
+                    && shown.Any(i => i.Controller == actor || i.Candidates.Contains(actor));
+                if (here.Count == 0 && !actorThere) continue;
+            }
+            rows.Add(new TimelineRow(landmark, shown.Select(IntervalSummary.Of).ToList(), here));
+        }
+        return new TimelinePage(filter.Known, position.Value, rows, more ? landmarks[^1].Id : null);
+    }
+
+    private async Task<Dictionary<string, List<OccurrenceSummary>>> OccurrencesAtAsync(string schema, string[] ids, TimelineFilter filter, CancellationToken ct)
+    {
+        var byPlace = new Dictionary<string, List<OccurrenceSummary>>(StringComparer.Ordinal);
+        await using var command = DataSource.CreateCommand(ReadSql.OccurrencesAt(schema, withDocs: filter.Known is not null));
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        command.Parameters.Add(new NpgsqlParameter<string[]?>
+        {
+            TypedValue = filter.Kinds is { Count: > 0 } kinds ? kinds.Select(Json.Name).ToArray() : null,
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(Text(filter.Actor));
+        command.Parameters.Add(new NpgsqlParameter<DateOnly?> { TypedValue = filter.From, NpgsqlDbType = NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly?> { TypedValue = filter.To, NpgsqlDbType = NpgsqlDbType.Date });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            var summary = new OccurrenceSummary(reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2),
+                reader.GetFieldValue<DateOnly>(3), reader.GetFieldValue<DateOnly>(4));
+            if (filter.Known is { } day)
+            {
+                // As known on a day, an occurrence shows only the accounts published by then.
+                if (KnownOn(Json.Deserialize<OccurrenceView>(reader.GetString(6)), day) is not { } view) continue;
+                summary = new OccurrenceSummary(view.Id, view.Kinds.Select(Json.Name).ToList(),
+                    view.Accounts.Where(a => !a.Retracted).SelectMany(a => a.Account.Actors.Select(r => r.Actor)).Distinct().Order(StringComparer.Ordinal).ToList(),
+                    view.Earliest, view.Latest);
+                if (!filter.Overlaps(summary.Earliest, summary.Latest.AddDays(1))) continue;
+            }
+            foreach (var place in reader.GetFieldValue<string[]>(5).Where(wanted.Contains))
+                (byPlace.TryGetValue(place, out var list) ? list : byPlace[place] = []).Add(summary);
+        }
+        foreach (var list in byPlace.Values) list.Sort((a, b) => a.Earliest != b.Earliest ? a.Earliest.CompareTo(b.Earliest) : string.CompareOrdinal(a.Id, b.Id));
+        return byPlace;
+    }
+
+    /// <summary>An occurrence with only the accounts published by <paramref name="day"/> (the document keeps no recording days; an undated account was recorded later than any past day asked about).</summary>
+    private static OccurrenceView? KnownOn(OccurrenceView o, DateOnly day)
+    {
+        var accounts = o.Accounts.Where(a => a.Account.Source.Published is { } p && ControlClaim.KnowableFrom(a.Account.Source, p) <= day).ToList();
+        return accounts.Count == 0 ? null : OccurrenceView.Of(new Occurrence(o.Id, accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal)));
+    }
+
+    private static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    /// <summary>The read side's own statements (the projection writes the tables through <see cref="ReadModelSql"/>).</summary>
+    private static class ReadSql
+    {
+        public static string OccurrencesAfter(string s) => $"""
+            select doc from "{s}".occurrences where ($1::text is null or id > $1) order by id limit $2
+            """;
+
+        public static string LandmarksPage(string s) => $"""
+            select doc from "{s}".landmarks
+             where ($1::text is null or id = $1 or ancestors @> array[$1::text])
+               and ($2::text is null or id > $2)
+             order by id limit $3
+            """;
+
+        public static string IntervalsOfMany(string s) => $"""
+            select landmark, interval from "{s}".control_intervals
+             where landmark = any($1) order by landmark, coalesce(valid_to, 'infinity'::date)
+            """;
+
+        /// <summary>Occurrences at any of $1, of a kind in $2, naming actor $3, overlapping [$4, $5) (columns from 004_occurrence_summary.sql).</summary>
+        public static string OccurrencesAt(string s, bool withDocs) => $"""
+            select id, kinds, actors, earliest, latest, places{(withDocs ? ", doc" : "")} from "{s}".occurrences
+             where places && $1
+               and ($2::text[] is null or kinds && $2)
+               and ($3::text is null or $3 = any(actors))
+               and ($4::date is null or latest >= $4)
+               and ($5::date is null or earliest < $5)
+            """;
     }
 
     /// <summary>
@@ -98,13 +267,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
     public async Task<IReadOnlyList<OccurrenceView>> OccurrencesAsync(DateOnly? known, CancellationToken ct = default)
     {
         var all = await ReadDocsAsync<OccurrenceView>((await ActiveAsync(ct)).Sql.Occurrences, ct);
-        if (known is not { } day) return all;
-        return all
-            .Select(o => o.ToOccurrence())
-            .Select(o => o with { Accounts = o.Accounts.Where(a => a.Value.Account.Source.Published is { } p && ControlClaim.KnowableFrom(a.Value.Account.Source, p) <= day).ToDictionary() })
-            .Where(o => o.Accounts.Count > 0)
-            .Select(OccurrenceView.Of)
-            .ToList();
+        return known is { } day ? all.Select(o => KnownOn(o, day)).OfType<OccurrenceView>().ToList() : all;
     }
 
     public async Task<IReadOnlyList<Landmark>> LandmarksAsync(CancellationToken ct = default) =>

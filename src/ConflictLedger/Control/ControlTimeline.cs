@@ -7,11 +7,14 @@ namespace ConflictLedger.Control;
 /// <list type="number">
 /// <item>Claims are ordered by world time (window start, window end, occurrence id),
 /// never by when they were appended: a late report of an early event lands in place.</item>
-/// <item>The accounts of one occurrence form one change. Its window runs from the
-/// earliest start to the latest end any source gives: never more certain than the
-/// least certain source.</item>
+/// <item>The accounts of one occurrence form one change. Its window is the narrowest one
+/// every source allows (<see cref="AgreedWindow"/>): "June" and "12 June" give 12 June.
+/// Only sources whose windows do not overlap dispute the date; the change then spans the
+/// days the groups of consistent sources allow.</item>
 /// <item>Inside a change's window the landmark is <c>uncertain</c> between the sides
-/// the change names.</item>
+/// the change names; inside a disputed window it is <c>disputed</c>. Each source's
+/// evidence line states its own window, and the interval carries the agreed window with
+/// the sources that pinned it (or the options in dispute).</item>
 /// <item>Between two changes, the earlier change's gainer and the later change's loser
 /// both say who held it. If they agree (or only one speaks) it is <c>held</c>; if they
 /// name different sides, or sources of one change name different gainers, it is
@@ -25,7 +28,13 @@ namespace ConflictLedger.Control;
 /// </summary>
 public static class ControlTimeline
 {
-    private sealed record Change(string OccurrenceId, DateOnly Start, DateOnly End, IReadOnlyList<string> Gainers, IReadOnlyList<string> Losers, IReadOnlyList<ControlClaim> Claims);
+    private sealed record Change(string OccurrenceId, AgreedWindow Window, IReadOnlyList<string> Gainers, IReadOnlyList<string> Losers, IReadOnlyList<ControlClaim> Claims)
+    {
+        public DateOnly Start => Window.Earliest;
+
+        /// <summary>The day after the window: from then on the change has happened.</summary>
+        public DateOnly End => Window.Latest.AddDays(1);
+    }
 
     public static IReadOnlyList<ControlInterval> Build(string landmark, IEnumerable<ControlClaim> claims)
     {
@@ -34,8 +43,7 @@ public static class ControlTimeline
             .GroupBy(c => c.OccurrenceId, StringComparer.Ordinal)
             .Select(g => new Change(
                 g.Key,
-                g.Min(c => c.Earliest),
-                g.Max(c => c.End),
+                AgreedWindow.Of(g.Select(c => new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest))),
                 g.SelectMany(c => c.Gainers).Distinct().Order(StringComparer.Ordinal).ToList(),
                 g.SelectMany(c => c.Losers).Distinct().Order(StringComparer.Ordinal).ToList(),
                 g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
@@ -64,8 +72,10 @@ public static class ControlTimeline
         if (covering.Count > 0)
         {
             var sides = covering.SelectMany(c => c.Losers.Concat(c.Gainers)).Distinct().Order(StringComparer.Ordinal).ToList();
-            return new ControlInterval(landmark, from, to, null, ControlStatus.Uncertain, sides,
-                covering.SelectMany(c => c.Claims.Select(claim => Cite(claim, "changed hands within " + Window(c)))).ToList());
+            var status = covering.Any(c => c.Window.IsDisputed) ? ControlStatus.Disputed : ControlStatus.Uncertain;
+            return new ControlInterval(landmark, from, to, null, status, sides,
+                covering.SelectMany(c => c.Claims.Select(claim => Cite(claim, "changed hands " + Window(claim.Earliest, claim.End)))).ToList(),
+                covering[0].Window);
         }
 
         var before = from is { } start ? changes.LastOrDefault(c => c.End <= start) : null;
@@ -119,8 +129,67 @@ public static class ControlTimeline
 
     private static string Lost(ControlClaim c) => $"held by {string.Join(" and ", c.Losers)} until it was lost from {c.Earliest:yyyy-MM-dd}";
 
-    private static string Window(Change c) => Window(c.Start, c.End);
-
     private static string Window(DateOnly start, DateOnly end) =>
         start == end.AddDays(-1) ? $"on {start:yyyy-MM-dd}" : $"between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
+}
+
+/// <summary>One source's own window for a change or an occurrence (both days included).</summary>
+public sealed record SourceWindow(string AccountId, string Outlet, DateOnly Earliest, DateOnly Latest);
+
+/// <summary>The days a group of sources that agree with each other allow, and those sources.</summary>
+public sealed record WindowOption(DateOnly Earliest, DateOnly Latest, IReadOnlyList<SourceWindow> Sources);
+
+/// <summary>
+/// When something happened on the word of all its sources. When every window overlaps,
+/// <c>Earliest..Latest</c> is where they all overlap (a source saying "June" is consistent
+/// with one saying "12 June": the answer is 12 June) and <paramref name="PinnedBy"/> names
+/// the sources whose own bounds made it that narrow. When some windows do not overlap,
+/// <paramref name="Disputed"/> lists what each group of mutually consistent sources allows,
+/// and <c>Earliest..Latest</c> spans those options only (the dates in dispute), not every
+/// source's widest window.
+/// </summary>
+public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyList<SourceWindow> PinnedBy, IReadOnlyList<WindowOption> Disputed)
+{
+    public bool IsDisputed => Disputed.Count > 0;
+
+    public static AgreedWindow Of(IEnumerable<SourceWindow> windows)
+    {
+        var all = windows.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
+        if (all.Count == 0) throw new ArgumentException("No window to agree on.", nameof(windows));
+        var (start, end) = (all.Max(w => w.Earliest), all.Min(w => w.Latest));
+        if (start <= end)
+            return new AgreedWindow(start, end, all.Where(w => w.Earliest == start || w.Latest == end).ToList(), []);
+
+        var options = Groups(all)
+            .Select(g => new WindowOption(g.Max(w => w.Earliest), g.Min(w => w.Latest), g))
+            .OrderBy(o => o.Earliest).ThenBy(o => o.Latest)
+            .ToList();
+        return new AgreedWindow(options.Min(o => o.Earliest), options.Max(o => o.Latest), [], options);
+    }
+
+    /// <summary>
+    /// The largest groups of windows that share a day (the maximal cliques of the interval
+    /// graph): a sweep over the window edges records the open windows each time one is about
+    /// to close right after another opened.
+    /// </summary>
+    private static List<List<SourceWindow>> Groups(List<SourceWindow> windows)
+    {
+        var edges = windows.SelectMany(w => new[] { (Day: w.Earliest, Opens: true, Window: w), (Day: w.Latest.AddDays(1), Opens: false, Window: w) })
+            .OrderBy(e => e.Day).ThenBy(e => e.Opens) // a window closing on a day goes before one opening that day
+            .ToList();
+        var open = new List<SourceWindow>();
+        var groups = new List<List<SourceWindow>>();
+        var lastOpened = false;
+        foreach (var (_, opens, window) in edges)
+        {
+            if (opens) open.Add(window);
+            else
+            {
+                if (lastOpened) groups.Add(open.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList());
+                open.Remove(window);
+            }
+            lastOpened = opens;
+        }
+        return groups;
+    }
 }

@@ -61,7 +61,12 @@ public sealed class LedgerCommandsTests : IAsyncLifetime
         Assert.Contains("as known on 2015-06-12", known, StringComparison.Ordinal);
         Assert.Contains("no information", known, StringComparison.Ordinal);
 
-        var timeline = await Run("timeline", "al-harish-hospital");
+        var byAlias = await Run("control", "--at", "2015-08-01", "--landmark", "Darna");
+        Assert.Contains("'Darna' is the landmark derna", byAlias, StringComparison.Ordinal);
+        Assert.Matches(@"derna\s+held by mujahideen-shura-council", byAlias);
+        await Assert.ThrowsAsync<UsageException>(() => LedgerCommands.RunAsync("timeline", ["Atlantis"], ledger, new StringWriter(), CancellationToken.None));
+
+        var timeline = await Run("timeline", "Harish Hospital");
         Assert.Contains("unknown", timeline, StringComparison.Ordinal);
         Assert.Contains("002_0a61e9e5d431c7b6.txt", timeline, StringComparison.Ordinal);
 

@@ -59,8 +59,9 @@ public sealed class ControlTimelineTests
             Claim("taken", "2015-06-01", "2015-06-02", gainers: ["c"]),
         ]);
         Assert.Equal(ControlStatus.Disputed, At(intervals, "2015-06-10").Status);
-        // One change: its window is the widest any source gives.
-        Assert.Equal(ControlStatus.Uncertain, At(intervals, "2015-06-02").Status);
+        // One change: its window is the narrowest both sources allow (1 June), so 2 June comes after it.
+        Assert.Equal(ControlStatus.Uncertain, At(intervals, "2015-06-01").Status);
+        Assert.Equal(ControlStatus.Disputed, At(intervals, "2015-06-02").Status);
     }
 
     [Fact]

@@ -33,12 +33,16 @@ public sealed class DernaControlTests(SeededLedgerFixture ledger) : IClassFixtur
     }
 
     [Fact]
-    public async Task during_2014_the_take_over_window_leaves_derna_uncertain()
+    public async Task the_2014_take_over_is_disputed_between_october_and_november()
     {
-        var interval = await At("derna", "2014-06-01");
-        Assert.Equal(ControlStatus.Uncertain, interval.Status);
+        // 000 and 001 say 2014, 002 October 2014, 004 November 2014: 002 and 004 do not overlap.
+        var interval = await At("derna", "2014-10-15");
+        Assert.Equal(ControlStatus.Disputed, interval.Status);
         Assert.Null(interval.Controller);
         Assert.Equal([IS], interval.Candidates);
+        Assert.Equal([(new DateOnly(2014, 10, 1), new DateOnly(2014, 10, 31)), (new DateOnly(2014, 11, 1), new DateOnly(2014, 11, 30))],
+            interval.Change!.Disputed.Select(o => (o.Earliest, o.Latest)));
+        Assert.Equal((new DateOnly(2014, 10, 1), new DateOnly(2014, 12, 1)), (interval.From, interval.To));
     }
 
     [Fact]
@@ -86,7 +90,8 @@ public sealed class DernaControlTests(SeededLedgerFixture ledger) : IClassFixtur
         var answer = await Queries.AtAsync(DateOnly.Parse("2015-06-20"), null, null, "derna");
         var byId = answer.Landmarks.ToDictionary(l => l.Landmark.Id);
         Assert.Equal(MSC, byId["police-headquarters"].Interval!.Controller);
-        Assert.Equal(ControlStatus.Uncertain, byId["derna"].Interval!.Status);
+        // Derna itself changed hands within 10-14 June (002, 003); fighting there went on all June (004).
+        Assert.Equal((MSC, ControlStatus.Contested), (byId["derna"].Interval!.Controller, byId["derna"].Interval!.Status));
         Assert.DoesNotContain(byId["derna"].Interval!.Evidence, e => e.OccurrenceId == "police-headquarters-taken-by-msc");
         Assert.True(byId.Count > 8);
         Assert.DoesNotContain("ras-hilal", byId.Keys);
@@ -116,8 +121,11 @@ public sealed class DernaControlTests(SeededLedgerFixture ledger) : IClassFixtur
     public async Task a_timeline_lists_every_change_with_its_sources()
     {
         var timeline = await Queries.TimelineAsync("derna", null);
-        Assert.Equal([ControlStatus.Uncertain, ControlStatus.Held, ControlStatus.Uncertain, ControlStatus.Held], timeline.Intervals.Select(i => i.Status));
-        Assert.Equal(new DateOnly(2014, 1, 1), timeline.Intervals[0].From);
+        Assert.Equal([ControlStatus.Disputed, ControlStatus.Held], timeline.Intervals.Take(2).Select(i => i.Status));
+        Assert.Equal(new DateOnly(2014, 10, 1), timeline.Intervals[0].From);
+        var change = Assert.Single(timeline.Intervals, i => i.Status == ControlStatus.Uncertain);
+        Assert.Equal((new DateOnly(2015, 6, 10), new DateOnly(2015, 6, 15)), (change.From, change.To));
+        Assert.Equal(MSC, timeline.Intervals[^1].Controller);
         Assert.Null(timeline.Intervals[^1].To);
         Assert.Contains(timeline.Claims, c => c.OccurrenceId == "is-takeover-of-derna");
         Assert.True(timeline.Position > 0);
