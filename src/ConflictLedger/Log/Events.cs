@@ -1,7 +1,11 @@
 namespace ConflictLedger.Log;
 
 /// <summary>An event to append. <paramref name="Type"/> is a stable name such as "clash-reported.v1", never a CLR name.</summary>
-public sealed record EventData(Guid Id, string Type, string Data, string Metadata = "{}");
+/// <param name="RecordedAt">
+/// Only for carrying over a log recorded earlier (<see cref="FirstVersionLog"/>): the bulk path keeps it as the
+/// knowledge clock. Everything else is stamped with the server's clock when it commits.
+/// </param>
+public sealed record EventData(Guid Id, string Type, string Data, string Metadata = "{}", DateTimeOffset? RecordedAt = null);
 
 /// <summary>An event for the bulk path, which appends to many streams at once.</summary>
 public sealed record StreamEvent(string StreamId, EventData Event);

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using ConflictLedger.Schema;
 using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ConflictLedger.Log;
@@ -15,8 +17,11 @@ public sealed class LedgerLog
 {
     private readonly LogSql sql;
 
-    public LedgerLog(IDocumentStore store, NpgsqlDataSource dataSource, LogOptions options)
+    private readonly ILogger logger;
+
+    public LedgerLog(IDocumentStore store, NpgsqlDataSource dataSource, LogOptions options, ILogger<LedgerLog>? logger = null)
     {
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
         Store = store;
         DataSource = dataSource;
         Options = options;
@@ -52,7 +57,9 @@ public sealed class LedgerLog
         await using (var command = new NpgsqlCommand(sql.MigrationLock, connection, guard))
             await command.ExecuteNonQueryAsync(ct);
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var carried = await FirstVersionLog.CarryOverAsync(this, logger, ct);
         await SqlScripts.MigrateAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
+        if (carried) await FirstVersionLog.MoveFollowersToHeadAsync(this, ct);
         await guard.CommitAsync(ct);
     }
 

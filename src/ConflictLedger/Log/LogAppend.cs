@@ -103,7 +103,7 @@ public sealed class LogAppend : IAsyncDisposable
             {
                 Stamp(action.Events[i], events[i]);
                 // COPY takes the client's clock; the knowledge clock is the server's.
-                action.Events[i].Timestamp = now;
+                action.Events[i].Timestamp = events[i].RecordedAt ?? now;
             }
             actions.Add(action);
         }
