@@ -43,6 +43,7 @@ public static class FeedApi
         var errors = new Dictionary<string, string[]>();
         var size = ParseLimit(limit, errors);
         var from = await ResolvePositionAsync(store, after, "after", errors, ct);
+        if (FeedFilter.TypesProblem(FeedFilter.ParseTypes(type)) is { } typeProblem) errors["type"] = [typeProblem];
         if (from is null || errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The feed request is not valid.");
 
@@ -68,15 +69,18 @@ public static class FeedApi
     }
 
     private static async Task<Results<LiveFeedResult, ValidationProblem>> Live(
-        EventStore.EventStore store, string? after, [FromQuery] string[]? type, string? landmark,
+        EventStore.EventStore store, Catalog.CatalogCache catalog, string? after, [FromQuery] string[]? type, string? landmark,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        if (FeedFilter.TypesProblem(FeedFilter.ParseTypes(type)) is { } typeProblem) errors["type"] = [typeProblem];
+        if (await FeedFilter.LandmarkProblemAsync(string.IsNullOrEmpty(landmark) ? null : landmark, catalog, store, ct) is { } landmarkProblem)
+            errors["landmark"] = [landmarkProblem];
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
         var from = string.IsNullOrEmpty(lastEventId)
             ? await ResolvePositionAsync(store, after, "after", errors, ct)
             : await ResolvePositionAsync(store, lastEventId, "Last-Event-ID", errors, ct);
-        if (from is null)
+        if (from is null || errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
         return new LiveFeedResult(from.Value, new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark));
     }

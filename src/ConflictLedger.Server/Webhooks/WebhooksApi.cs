@@ -50,15 +50,19 @@ public static class WebhooksApi
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> Create(
         CreateWebhookRequest request, WebhookStore webhooks, EventStore.EventStore store, WebhookDispatcher dispatcher,
-        ConflictLedgerOptions options, CancellationToken ct)
+        ConflictLedgerOptions options, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (await WebhookTargets.CheckAsync(request.Url, options.AllowPrivateWebhookTargets, ct) is { } urlProblem)
             errors["url"] = [urlProblem];
         if (request.Types is { } types && types.Any(string.IsNullOrWhiteSpace))
             errors["types"] = ["Event types must not be empty: list names such as \"clash-reported.v1\", or leave 'types' out for every type."];
+        else if (FeedFilter.TypesProblem(request.Types) is { } typeProblem)
+            errors["types"] = [typeProblem];
         if (request.Landmark is { } landmark && string.IsNullOrWhiteSpace(landmark))
             errors["landmark"] = ["Give a landmark id such as \"derna\", or leave 'landmark' out."];
+        else if (await FeedFilter.LandmarkProblemAsync(request.Landmark, catalog, store, ct) is { } landmarkProblem)
+            errors["landmark"] = [landmarkProblem];
         if (request.Secret is { } secret && WebhookSignature.KeyOf(secret) is null)
             errors["secret"] = ["A secret is \"whsec_\" followed by base64 of 24 to 64 random bytes; leave it out to have one made."];
         if (request.Description is { Length: > 500 })

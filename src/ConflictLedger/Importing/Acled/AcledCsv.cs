@@ -82,6 +82,9 @@ public static class AcledCsv
         }
         string? Text(string column) => header.Text(record, column);
 
+        for (var i = 0; i < record.Fields.Count; i++)
+            if (StorableText.Problem(record.Fields[i]) is { } problem) Fail(header.NameAt(i), problem);
+
         var eventId = Text("event_id_cnty")?.Trim();
         if (eventId is null) Fail("event_id_cnty", "the event id is empty: every ACLED row has one (e.g. LBY1234)");
 
@@ -89,6 +92,8 @@ public static class AcledCsv
         var dateText = Text("event_date")?.Trim();
         if (dateText is null || !DateOnly.TryParseExact(dateText, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             Fail("event_date", $"'{dateText}' is not a date: ACLED writes dd/MM/yyyy (pre-2019), yyyy-MM-dd or '18 January 2016'");
+        else if (WorldDates.Problem(date) is { } outside)
+            Fail("event_date", outside);
 
         var precisionText = Text("time_precision")?.Trim();
         var timePrecision = ParseInt(precisionText);
@@ -183,6 +188,10 @@ public static class AcledCsv
             columns.TryGetValue(column, out var c) && c.Index < record.Fields.Count && !string.IsNullOrWhiteSpace(record.Fields[c.Index])
                 ? record.Fields[c.Index]
                 : null;
+
+        /// <summary>The column at a position as the file spells it ("column 40" past the header's end).</summary>
+        public string NameAt(int index) =>
+            columns.Values.FirstOrDefault(c => c.Index == index).Written ?? $"column {index + 1}";
 
         /// <summary>The column as the file spells it, for error messages.</summary>
         public string NameOf(string column) => columns.TryGetValue(column, out var c) ? c.Written : column;
