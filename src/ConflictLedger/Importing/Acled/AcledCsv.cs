@@ -122,6 +122,15 @@ public static class AcledCsv
         if (geoText is not null && geoPrecision is not (1 or 2 or 3))
             Fail("geo_precision", $"'{geoText}' is not a geo precision: ACLED uses 1, 2 or 3");
 
+        var timestampText = Text("timestamp");
+        if (timestampText is not null)
+        {
+            if (TimestampDay(timestampText) is not { } known)
+                Fail("timestamp", $"'{timestampText}' is not a timestamp: ACLED writes the upload time in whole seconds since 1970-01-01 UTC");
+            else if (WorldDates.Problem(known) is { } outside)
+                Fail("timestamp", "the timestamp's day " + outside);
+        }
+
         var fatalitiesText = Text("fatalities")?.Trim();
         var fatalities = ParseInt(fatalitiesText);
         if (fatalitiesText is not null && fatalities is not >= 0)
@@ -130,13 +139,20 @@ public static class AcledCsv
         if (failed) return null;
         return new AcledRow(
             record.Line, header.Layout, eventId!, date, timePrecision!.Value,
-            Text("disorder_type"), eventType!, subEventType,
-            Text("actor1")?.Trim(), Text("assoc_actor_1"), Text("inter1"),
-            Text("actor2")?.Trim(), Text("assoc_actor_2"), Text("inter2"), Text("interaction"), Text("civilian_targeting"),
-            Text("iso"), Text("region"), Text("country")?.Trim(), Text("admin1"), Text("admin2"), Text("admin3"), location!,
+            Text("disorder_type"), Text("event_type")!, header.Layout == AcledLayout.Current ? Text("sub_event_type") : null,
+            Text("actor1"), Text("assoc_actor_1"), Text("inter1"),
+            Text("actor2"), Text("assoc_actor_2"), Text("inter2"), Text("interaction"), Text("civilian_targeting"),
+            Text("iso"), Text("region"), Text("country"), Text("admin1"), Text("admin2"), Text("admin3"), Text("location")!,
             latitude, longitude, geoPrecision,
-            Text("source"), Text("source_scale"), Text("notes"), fatalities, Text("tags"), Text("timestamp"));
+            Text("source"), Text("source_scale"), Text("notes"), fatalities, Text("tags"), timestampText,
+            Text("latitude"), Text("longitude"));
     }
+
+    /// <summary>The UTC day of a Unix timestamp in seconds, or null when the text is not one.</summary>
+    internal static DateOnly? TimestampDay(string? text) =>
+        long.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253_402_300_799
+            ? DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime)
+            : null;
 
     private static int? ParseInt(string? text) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
