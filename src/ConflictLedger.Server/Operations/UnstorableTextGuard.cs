@@ -33,6 +33,13 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
                 foreach (var (path, problem) in StorableText.InJson(body.RootElement, "$"))
                     errors[path == "$" ? "body" : path[2..]] = [problem];
             }
+            catch (BadHttpRequestException ex)
+            {
+                // Reading the body here is where Kestrel's limits (413) now surface; answer as binding would have.
+                await TypedResults.Problem(ex.Message, statusCode: ex.StatusCode,
+                    title: ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request body could not be read.").ExecuteAsync(http);
+                return;
+            }
             catch (JsonException)
             {
                 // Not JSON: the endpoint's binding reports that in its own words.
