@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ConflictLedger.Catalog;
 using ConflictLedger.Occurrences;
 
@@ -23,14 +22,11 @@ public static class AcledExport
 
     public static string ToCsv(IEnumerable<Account> accounts, Catalog.Catalog catalog)
     {
-        var csv = new StringBuilder();
-        AppendRecord(csv, Columns);
-        foreach (var account in accounts)
+        return Csv.Write(Columns, accounts.Select(account =>
         {
             var cells = account.Acled is { } acled ? FromAcled(account, acled, catalog) : Derived(account, catalog);
-            AppendRecord(csv, Columns.Select(c => cells.GetValueOrDefault(c)));
-        }
-        return csv.ToString();
+            return Columns.Select(c => cells.GetValueOrDefault(c));
+        }));
     }
 
     private static Dictionary<string, string?> FromAcled(Account account, AcledDetails acled, Catalog.Catalog catalog)
@@ -221,10 +217,4 @@ public static class AcledExport
     private static string? Number(int? n) => n?.ToString(CultureInfo.InvariantCulture);
 
     private static string? Number(double? n) => n?.ToString(CultureInfo.InvariantCulture);
-
-    private static void AppendRecord(StringBuilder csv, IEnumerable<string?> cells)
-    {
-        csv.AppendJoin(',', cells.Select(Csv.Field));
-        csv.Append("\r\n");
-    }
 }
