@@ -43,11 +43,12 @@ public sealed record Occurrence(string Id, IReadOnlyDictionary<string, CurrentAc
     }
 
     /// <summary>
-    /// The same content released again later (the next ACLED export, a file re-dated) was
-    /// known from the first release: a later publication date alone is no revision.
+    /// The same content released again later (the next ACLED export, a file re-dated, a
+    /// re-import with no date, which means the import day) was known from the first
+    /// release: a later or missing publication date alone is no revision.
     /// </summary>
     private static Account KnownNoLater(Account account, Account current) =>
-        current.Source.Published is { } first && account.Source.Published is { } again && again > first
+        current.Source.Published is { } first && (account.Source.Published is not { } again || again > first)
             ? account with { Source = account.Source with { Published = first, PublishedPrecision = current.Source.PublishedPrecision } }
             : account;
 
