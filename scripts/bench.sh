@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Measures the event store against raw Npgsql baselines on the same server and prints
 # a Markdown table of ratios. Pass --quick for a smoke run, --events N to size the
-# bulk import and the log read.
+# bulk import and the log read. It ends with the import of a synthetic 7,000-row ACLED
+# file and its re-import (seconds, and a raw COPY of the same events); `scripts/bench.sh
+# acled [--rows N]` runs only that.
 #
 #   scripts/bench.sh readmodel [--quick] [--landmarks N] [--events M]
 # generates a ledger (default 10,000 landmarks, 1,000,000 events), times a read model

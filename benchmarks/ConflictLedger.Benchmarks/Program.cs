@@ -3,17 +3,20 @@ using ConflictLedger.Benchmarks;
 using Npgsql;
 
 const string Usage = """
-    usage: bench.sh [--quick] [--events N]                               the event store against raw Npgsql
+    usage: bench.sh [--quick] [--events N]                               the event store against raw Npgsql, then an ACLED import
+           bench.sh acled [--rows N]                                    only the ACLED import (default 7,000 rows) and its re-import
            bench.sh readmodel [--quick] [--landmarks N] [--events M]    the read model against a raw read and a full replay
     (CONFLICTLEDGER_DB names the database)
     """;
 
 var readModel = args.Length > 0 && args[0] == "readmodel";
+var acledOnly = args.Length > 0 && args[0] == "acled";
 var quick = false;
-int? events = null, landmarks = null;
-for (var i = readModel ? 1 : 0; i < args.Length; i++)
+int? events = null, landmarks = null, acledRows = null;
+for (var i = readModel || acledOnly ? 1 : 0; i < args.Length; i++)
 {
     if (args[i] == "--quick") quick = true;
+    else if (acledOnly && args[i] == "--rows" && Count(args, ++i) is { } r) acledRows = r;
     else if (args[i] == "--events" && Count(args, ++i) is { } n) events = n;
     else if (readModel && args[i] == "--landmarks" && Count(args, ++i) is { } m) landmarks = m;
     else
@@ -39,7 +42,14 @@ string server;
 await using (var version = dataSource.CreateCommand("show server_version"))
     server = $"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores";
 
-if (readModel)
+if (acledOnly)
+{
+    var rows = acledRows ?? 7_000;
+    Console.WriteLine($"{server}, a synthetic ACLED file of {rows:N0} rows");
+    Console.WriteLine();
+    Console.Write((await AcledImportBenchmark.RunAsync(dataSource, rows, ct)).Table());
+}
+else if (readModel)
 {
     var landmarkCount = landmarks ?? (quick ? 1_000 : 10_000);
     var eventCount = events ?? (quick ? 20_000 : 1_000_000);
@@ -61,8 +71,11 @@ else
         await BulkImportBenchmark.RunAsync(dataSource, eventCount, ct),
         await ReadAllBenchmark.RunAsync(dataSource, eventCount, ct),
     };
+    var acled = await AcledImportBenchmark.RunAsync(dataSource, quick ? 1_000 : 7_000, ct);
     Console.WriteLine();
     Console.Write(Measure.Table(results));
+    Console.WriteLine();
+    Console.Write(acled.Table());
 }
 return 0;
 

@@ -80,8 +80,10 @@ internal static class ReportAppendBenchmark
 
     private static async Task ReportAsync(HttpClient http, CancellationToken ct)
     {
-        using var content = new StringContent(Body, Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/occurrences", content, ct);
+        // A new key per request: without one the same body again is refused as a duplicate.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/occurrences") { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        using var response = await http.SendAsync(request, ct);
         if (response.StatusCode != HttpStatusCode.Created)
             throw new InvalidOperationException($"POST /api/occurrences answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }

@@ -100,6 +100,7 @@ public static class ConflictLedgerServer
         app.UseStaticFiles();
         app.UseMiddleware<ApiKeyAuthentication>();
         app.UseRateLimiter();
+        app.UseMiddleware<UnstorableTextGuard>();
 
         app.MapOpenApi();
         app.MapHealthApi();

@@ -9,6 +9,9 @@ public sealed class RunningServer : IAsyncDisposable
 {
     public const string ApiKey = "test-key-1c9f0a7e";
 
+    /// <summary>A second client's key, for what must not leak between clients.</summary>
+    public const string OtherApiKey = "test-key-other-5b2d";
+
     private RunningServer(WebApplication app, Uri baseAddress)
     {
         App = app;
@@ -16,6 +19,8 @@ public sealed class RunningServer : IAsyncDisposable
         Client = new HttpClient { BaseAddress = baseAddress };
         Writer = new HttpClient { BaseAddress = baseAddress };
         Writer.DefaultRequestHeaders.Authorization = new("Bearer", ApiKey);
+        OtherWriter = new HttpClient { BaseAddress = baseAddress };
+        OtherWriter.DefaultRequestHeaders.Authorization = new("Bearer", OtherApiKey);
     }
 
     public WebApplication App { get; }
@@ -27,12 +32,16 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>Sends the configured API key.</summary>
     public HttpClient Writer { get; }
 
+    /// <summary>Sends the second API key.</summary>
+    public HttpClient OtherWriter { get; }
+
     /// <summary>The settings every test server starts from: fast heartbeats and millisecond backoff.</summary>
     public static Dictionary<string, string?> Defaults(string schema) => new()
     {
         ["ConflictLedger:Database"] = TestDatabase.ConnectionString,
         ["ConflictLedger:Schema"] = schema,
         ["ConflictLedger:ApiKeys:0"] = ApiKey,
+        ["ConflictLedger:ApiKeys:1"] = OtherApiKey,
         ["ConflictLedger:AllowPrivateWebhookTargets"] = "true",
         ["ConflictLedger:Feed:HeartbeatInterval"] = "00:00:00.300",
         ["ConflictLedger:Feed:PollInterval"] = "00:00:00.500",
@@ -67,6 +76,7 @@ public sealed class RunningServer : IAsyncDisposable
     {
         Client.Dispose();
         Writer.Dispose();
+        OtherWriter.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }

@@ -18,6 +18,7 @@ public class ServerFixture : IAsyncLifetime
 
     public HttpClient Client => Server.Client;
     public HttpClient Writer => Server.Writer;
+    public HttpClient OtherWriter => Server.OtherWriter;
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 

@@ -50,7 +50,7 @@ public sealed class Ledger
         await daemon.WaitForAsync(target, TimeSpan.FromMinutes(30), ct);
     }
 
-    public Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct) => Importer.ImportAcledAsync(path, ct);
+    public Task<ImportSummary> ImportAcledAsync(string path, DateOnly? knownFrom, CancellationToken ct) => Importer.ImportAcledAsync(path, knownFrom, ct);
 
     public async Task<ImportSummary> ImportSourceFileAsync(string path, CancellationToken ct)
     {

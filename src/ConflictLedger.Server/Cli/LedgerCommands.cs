@@ -15,7 +15,8 @@ public static class LedgerCommands
     public const string Usage = """
         usage: scripts/run.sh [verb] [options]   (a published build: ConflictLedger.Server [verb] [options])
           serve                                  run the service (default)
-          import [path ...]                      import events/ folders, report files (*.json) or ACLED CSV files (*.csv)
+          import [--known-from DATE] [path ...]  import events/ folders, report files (*.json) or ACLED CSV files (*.csv);
+                                                 --known-from: when rows without an ACLED timestamp were published
           export-acled <file.csv>                write every account in the current ACLED layout
           control --at DATE [--known DATE] [--landmark ID | --within ID]   (an alias works for an ID)
           timeline ID [--known DATE]
@@ -31,7 +32,7 @@ public static class LedgerCommands
             case "import":
                 var summary = ImportSummary.None;
                 foreach (var path in options.Positional.DefaultIfEmpty(ledger.EventsFolder))
-                    summary = summary.Add(await ImportAsync(ledger, path, ct));
+                    summary = summary.Add(await ImportAsync(ledger, path, options.Date("known-from"), ct));
                 await output.WriteLineAsync($"imported {summary}");
                 return 0;
             case "export-acled":
@@ -82,11 +83,11 @@ public static class LedgerCommands
         return id;
     }
 
-    private static async Task<ImportSummary> ImportAsync(Ledger ledger, string path, CancellationToken ct)
+    private static async Task<ImportSummary> ImportAsync(Ledger ledger, string path, DateOnly? knownFrom, CancellationToken ct)
     {
         if (Directory.Exists(path)) return await ledger.Importer.ImportEventsFolderAsync(path, ct);
         if (!File.Exists(path)) throw new UsageException($"'{path}' is neither a folder nor a file");
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return await ledger.ImportAcledAsync(path, ct);
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return await ledger.ImportAcledAsync(path, knownFrom, ct);
         return await ledger.ImportSourceFileAsync(path, ct);
     }
 

@@ -44,6 +44,7 @@ public static class FeedApi
         var errors = new Dictionary<string, string[]>();
         var size = ParseLimit(limit, errors);
         var from = await ResolvePositionAsync(store, after, "after", errors, ct);
+        if (FeedFilter.TypesProblem(FeedFilter.ParseTypes(type)) is { } typeProblem) errors["type"] = [typeProblem];
         if (from is null || errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The feed request is not valid.");
 
@@ -77,24 +78,30 @@ public static class FeedApi
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, Catalog.CatalogCache catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        var types = FeedFilter.ParseTypes(type);
+        if (FeedFilter.TypesProblem(types) is { } typeProblem) errors["type"] = [typeProblem];
         // A reconnecting EventSource sends Last-Event-ID; it wins over the URL it was first opened with.
         var (text, parameter) = string.IsNullOrEmpty(lastEventId) ? (after, "after") : (lastEventId, "Last-Event-ID");
-        var filter = new FeedFilter(FeedFilter.ParseTypes(type), string.IsNullOrEmpty(landmark) ? null : landmark);
+        var filter = new FeedFilter(types, string.IsNullOrEmpty(landmark) ? null : landmark);
         LogPosition? from;
         try
         {
+            if (filter.Landmark is { } name)
+            {
+                filter = filter with { Landmark = await catalog.IdOfLandmarkAsync(name, ct) };
+                if (await FeedFilter.LandmarkProblemAsync(filter.Landmark, catalog, store, ct) is { } landmarkProblem) errors["landmark"] = [landmarkProblem];
+            }
             from = await ResolvePositionAsync(store, text, parameter, errors, ct);
         }
-        catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex)
+        catch (Exception ex) when (DatabaseUnavailableHandler.IsUnavailable(ex) && errors.Count == 0
                                    && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
         {
-            // Answer 200 and hold the stream: the position is resolved once the database is back.
+            // Answer 200 and hold the stream: the position (and a landmark alias) is resolved once the database is back.
             return new LiveFeedResult(new LiveStart(position, null), filter);
         }
-        if (from is null)
+        if (from is null || errors.Count > 0)
             return TypedResults.ValidationProblem(errors, title: "The live feed request is not valid.");
-        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from),
-            string.IsNullOrEmpty(landmark) ? filter : new FeedFilter(filter.Types, await catalog.IdOfLandmarkAsync(landmark, ct)));
+        return new LiveFeedResult(new LiveStart(long.Parse(string.IsNullOrEmpty(text) ? "0" : text, CultureInfo.InvariantCulture), from), filter);
     }
 
     private static int ParseLimit(string? text, Dictionary<string, string[]> errors)

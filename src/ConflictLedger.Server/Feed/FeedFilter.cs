@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ConflictLedger.Catalog;
 using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 
@@ -89,6 +90,28 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
 
     private static string? StringOf(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Every event type the ledger writes: a filter naming another would silently match nothing.</summary>
+    public static readonly IReadOnlySet<string> KnownTypes =
+        OccurrenceEvents.AllTypes.Concat(CatalogEvents.Types).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Why the types cannot filter the log (one is not a type the ledger writes), or null.</summary>
+    public static string? TypesProblem(IEnumerable<string>? types) =>
+        types?.FirstOrDefault(t => !KnownTypes.Contains(t)) is { } unknown
+            ? $"'{(unknown.Length > 80 ? unknown[..80] + "…" : unknown)}' is not an event type of this ledger: use one of {string.Join(", ", KnownTypes.Order(StringComparer.Ordinal))}"
+            : null;
+
+    /// <summary>
+    /// Why the landmark cannot filter the log (no catalog entry has that id), or null. The
+    /// projected catalog answers first; a landmark cataloged a moment ago may not be
+    /// projected yet, so the log has the last word.
+    /// </summary>
+    public static async Task<string?> LandmarkProblemAsync(string? landmark, Server.Catalog.CatalogCache catalog, LedgerLog store, CancellationToken ct)
+    {
+        if (landmark is null || (await catalog.GetAsync(ct)).Landmark(landmark) is not null) return null;
+        if ((await CatalogLedger.LoadAsync(store, ct)).Catalog.Landmark(landmark) is not null) return null;
+        return $"'{(landmark.Length > 80 ? landmark[..80] + "…" : landmark)}' is not a landmark id in the catalog (GET /api/catalog/landmarks lists them)";
+    }
 
     /// <summary>Types from <c>type=a,b</c> and repeated <c>type=</c> parameters; null when none.</summary>
     public static IReadOnlyCollection<string>? ParseTypes(IEnumerable<string?>? values)

@@ -104,6 +104,15 @@ public static class ReportsApi
             return TypedResults.Problem("This Idempotency-Key was used before for a different request. Use a new key for a new request.",
                 statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused");
         }
+        catch (AccountNotFoundException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Unknown account");
+        }
+        catch (DuplicateAccountException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "The account is already recorded",
+                extensions: new Dictionary<string, object?> { ["occurrenceId"] = ex.OccurrenceId, ["accountId"] = ex.AccountId, ["location"] = $"/api/occurrences/{ex.OccurrenceId}" });
+        }
         catch (DomainException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Refused");
@@ -125,8 +134,12 @@ public static class ReportsApi
     private static string? IdempotencyKey(HttpContext http) =>
         http.Request.Headers.TryGetValue("Idempotency-Key", out var key) && !string.IsNullOrWhiteSpace(key) ? key.ToString() : null;
 
-    /// <summary>Who appended it, for the event metadata: the API key's name when the access layer set one.</summary>
-    private static string Caller(HttpContext http) => http.User.Identity?.Name ?? "api";
+    /// <summary>Who writes: the API key's name for the metadata, its hash to scope idempotency keys and derived ids.</summary>
+    private static Writer Caller(HttpContext http)
+    {
+        var name = http.User.Identity?.Name ?? "api";
+        return new Writer(name, http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? name);
+    }
 
     private static bool IsOccurrenceId(string id) => id.Length is > 0 and <= 100 && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-');
 

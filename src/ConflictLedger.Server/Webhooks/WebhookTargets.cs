@@ -10,7 +10,13 @@ namespace ConflictLedger.Server.Webhooks;
 /// </summary>
 public static class WebhookTargets
 {
-    private static readonly (IPAddress Network, int Bits)[] Internal =
+    /// <summary>What browsers and proxies reliably pass on; a longer URL is a mistake or an attack.</summary>
+    public const int MaxUrlLength = 2000;
+
+    // The IANA IPv4 Special-Purpose Address Registry (every entry, whether or not it is
+    // marked globally reachable: none is a place a webhook receiver lives), plus multicast,
+    // reserved and broadcast (224.0.0.0/3).
+    private static readonly (IPAddress Network, int Bits)[] SpecialIPv4 =
     [
         (IPAddress.Parse("0.0.0.0"), 8),       // "this network", with the unspecified address
         (IPAddress.Parse("10.0.0.0"), 8),
@@ -18,25 +24,43 @@ public static class WebhookTargets
         (IPAddress.Parse("127.0.0.0"), 8),
         (IPAddress.Parse("169.254.0.0"), 16),  // link-local, where cloud metadata services answer
         (IPAddress.Parse("172.16.0.0"), 12),
+        (IPAddress.Parse("192.0.0.0"), 24),    // IETF protocol assignments
+        (IPAddress.Parse("192.0.2.0"), 24),    // documentation (TEST-NET-1)
+        (IPAddress.Parse("192.31.196.0"), 24), // AS112-v4
+        (IPAddress.Parse("192.52.193.0"), 24), // AMT
+        (IPAddress.Parse("192.88.99.0"), 24),  // 6to4 relay anycast
         (IPAddress.Parse("192.168.0.0"), 16),
-        (IPAddress.Parse("224.0.0.0"), 3),     // multicast, reserved, broadcast
-        (IPAddress.IPv6Any, 128),
-        (IPAddress.IPv6Loopback, 128),
-        (IPAddress.Parse("fc00::"), 7),        // unique local
-        (IPAddress.Parse("fe80::"), 10),       // link-local
-        (IPAddress.Parse("ff00::"), 8),        // multicast
+        (IPAddress.Parse("192.175.48.0"), 24), // direct delegation AS112
+        (IPAddress.Parse("198.18.0.0"), 15),   // benchmarking
+        (IPAddress.Parse("198.51.100.0"), 24), // documentation (TEST-NET-2)
+        (IPAddress.Parse("203.0.113.0"), 24),  // documentation (TEST-NET-3)
+        (IPAddress.Parse("224.0.0.0"), 3),     // multicast, reserved (240/4), broadcast
     ];
 
+    // IPv6 outside 2000::/3 is not global unicast (IANA IPv6 Address Space): that alone
+    // refuses loopback, unspecified, IPv4-compatible ([::127.0.0.1]) and IPv4-mapped,
+    // NAT64 (64:ff9b::/96, 64:ff9b:1::/48), discard (100::/64), unique local, link-local,
+    // site-local (fec0::/10) and multicast. Inside it, the IANA IPv6 Special-Purpose
+    // Address Registry's blocks:
+    private static readonly IPAddress GlobalUnicast = IPAddress.Parse("2000::");
+    private static readonly (IPAddress Network, int Bits)[] SpecialIPv6 =
+    [
+        (IPAddress.Parse("2001::"), 23),        // IETF protocol assignments: Teredo (IPv4 inside), benchmarking, ORCHID, AMT
+        (IPAddress.Parse("2001:db8::"), 32),    // documentation
+        (IPAddress.Parse("2002::"), 16),        // 6to4 (IPv4 inside)
+        (IPAddress.Parse("2620:4f:8000::"), 48),// direct delegation AS112
+        (IPAddress.Parse("3fff::"), 20),        // documentation
+    ];
+
+    /// <summary>True for every address that is not public unicast: special-purpose, private, or an IPv6 form that embeds IPv4.</summary>
     public static bool IsInternal(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.IsIPv4MappedToIPv6) return true;
         var bytes = address.GetAddressBytes();
-        foreach (var (network, bits) in Internal)
-        {
-            var prefix = network.GetAddressBytes();
-            if (prefix.Length == bytes.Length && SamePrefix(bytes, prefix, bits)) return true;
-        }
-        return false;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+            return SpecialIPv4.Any(s => SamePrefix(bytes, s.Network.GetAddressBytes(), s.Bits));
+        if (!SamePrefix(bytes, GlobalUnicast.GetAddressBytes(), 3)) return true;
+        return SpecialIPv6.Any(s => SamePrefix(bytes, s.Network.GetAddressBytes(), s.Bits));
     }
 
     /// <summary>Why the URL cannot be a webhook target, or null when it can.</summary>
@@ -44,6 +68,8 @@ public static class WebhookTargets
     {
         if (string.IsNullOrWhiteSpace(url))
             return "Give the URL that events are POSTed to.";
+        if (url.Length > MaxUrlLength)
+            return $"The URL is {url.Length} characters long; a webhook URL has at most {MaxUrlLength}.";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return $"'{url}' is not an absolute http:// or https:// URL.";
         if (allowInternal) return null;

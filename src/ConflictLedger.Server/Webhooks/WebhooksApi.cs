@@ -62,8 +62,12 @@ public static class WebhooksApi
             errors["url"] = [urlProblem];
         if (request.Types is { } types && types.Any(string.IsNullOrWhiteSpace))
             errors["types"] = ["Event types must not be empty: list names such as \"clash-reported.v1\", or leave 'types' out for every type."];
+        else if (FeedFilter.TypesProblem(request.Types) is { } typeProblem)
+            errors["types"] = [typeProblem];
         if (request.Landmark is { } landmark && string.IsNullOrWhiteSpace(landmark))
             errors["landmark"] = ["Give a landmark id such as \"derna\", or leave 'landmark' out."];
+        else if (await FeedFilter.LandmarkProblemAsync(request.Landmark, catalog, store, ct) is { } landmarkProblem)
+            errors["landmark"] = [landmarkProblem];
         if (request.Secret is { } secret && WebhookSignature.KeyOf(secret) is null)
             errors["secret"] = ["A secret is \"whsec_\" followed by base64 of 24 to 64 random bytes; leave it out to have one made."];
         if (request.BatchSize is not null && request.Batch != true)

@@ -72,12 +72,42 @@ public sealed class Catalog
         actors.Values.Where(a => other.Actor(a.Id) is null).Concat(other.Actors),
         landmarks.Values.Where(l => other.Landmark(l.Id) is null).Concat(other.Landmarks));
 
-    public Catalog With(Actor actor) => new(actors.Values.Where(a => a.Id != actor.Id).Append(actor), landmarks.Values);
-    public Catalog With(Landmark landmark) => new(actors.Values, landmarks.Values.Where(l => l.Id != landmark.Id).Append(landmark));
-
-    private static Dictionary<string, string> IndexAliases(IEnumerable<(string Id, IEnumerable<string?> Names)> entries, string what)
+    /// <summary>
+    /// This catalog with the actor added or revised. A new entry only adds its own names to
+    /// a copy of the index (an importer adds thousands, one by one); a revision re-indexes
+    /// everything, since its old names must go.
+    /// </summary>
+    public Catalog With(Actor actor)
     {
-        var index = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (actors.ContainsKey(actor.Id) || actor.MemberOf is { } group && !actors.ContainsKey(group))
+            return new(actors.Values.Where(a => a.Id != actor.Id).Append(actor), landmarks.Values);
+        return new(
+            new Dictionary<string, Actor>(actors, StringComparer.Ordinal) { [actor.Id] = actor }, landmarks,
+            IndexAliases([(actor.Id, actor.Aliases.Prepend(actor.Name).Prepend(actor.Id).Append(actor.AcledName))], "actor", new(actorByAlias, StringComparer.Ordinal)),
+            landmarkByAlias);
+    }
+
+    public Catalog With(Landmark landmark)
+    {
+        if (landmarks.ContainsKey(landmark.Id) || landmark.Parent is { } parent && !landmarks.ContainsKey(parent))
+            return new(actors.Values, landmarks.Values.Where(l => l.Id != landmark.Id).Append(landmark));
+        return new(
+            actors, new Dictionary<string, Landmark>(landmarks, StringComparer.Ordinal) { [landmark.Id] = landmark },
+            actorByAlias,
+            IndexAliases([(landmark.Id, landmark.Aliases.Prepend(landmark.Name).Prepend(landmark.Id).Select(n => (string?)n))], "landmark", new(landmarkByAlias, StringComparer.Ordinal)));
+    }
+
+    private Catalog(Dictionary<string, Actor> actors, Dictionary<string, Landmark> landmarks, Dictionary<string, string> actorByAlias, Dictionary<string, string> landmarkByAlias)
+    {
+        this.actors = actors;
+        this.landmarks = landmarks;
+        this.actorByAlias = actorByAlias;
+        this.landmarkByAlias = landmarkByAlias;
+    }
+
+    private static Dictionary<string, string> IndexAliases(IEnumerable<(string Id, IEnumerable<string?> Names)> entries, string what, Dictionary<string, string>? into = null)
+    {
+        var index = into ?? new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, names) in entries)
         {
             foreach (var name in names)

@@ -31,7 +31,8 @@ public sealed record ControlClaim(
     Extent? Extent,
     SourceRef Source,
     DateOnly KnownFrom,
-    DateOnly? SupersededFrom)
+    DateOnly? SupersededFrom,
+    IReadOnlyList<string>? Flags = null)
 {
     /// <summary>True when this version counts for an answer as known on <paramref name="known"/>.</summary>
     public bool StandsOn(DateOnly known) => KnownFrom <= known && (SupersededFrom is null || SupersededFrom > known);
@@ -41,12 +42,15 @@ public sealed record ControlClaim(
 
     /// <summary>
     /// The claims an account makes about control: a change of control at its place, or
-    /// fighting there. Other kinds (an assassination, a protest) say nothing about who holds it.
+    /// fighting there. A take-over of only a part of the place, or one whose coding
+    /// contradicts itself (flagged), contests the place but never changes its holder.
+    /// Other kinds (an assassination, a protest) say nothing about who holds it.
     /// </summary>
     public static ControlClaim? From(Guid eventId, long position, string occurrenceId, string accountId, Account account, DateOnly knownFrom)
     {
-        ClaimEffect? effect = account.Kind.ChangesControl() ? ClaimEffect.Change
-            : account.Kind is OccurrenceKind.ArmedClash ? ClaimEffect.Fighting
+        var changes = account.Kind.ChangesControl();
+        ClaimEffect? effect = changes && account.Extent != Occurrences.Extent.Part && !account.IsFlagged(Account.CodingInconsistent) ? ClaimEffect.Change
+            : changes || account.Kind is OccurrenceKind.ArmedClash ? ClaimEffect.Fighting
             : null;
         if (effect is null) return null;
         var source = account.Source;
@@ -56,7 +60,7 @@ public sealed record ControlClaim(
             account.ActorsIn(ActorRole.Gainer).ToList(), account.ActorsIn(ActorRole.Loser).ToList(),
             account.Firmness, account.Claimant, account.Extent,
             new SourceRef(source.Outlet, source.Headline, source.Published, source.File, source.Quote),
-            knownFrom, null);
+            knownFrom, null, account.Flags);
     }
 
     /// <summary>

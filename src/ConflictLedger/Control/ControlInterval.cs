@@ -21,7 +21,8 @@ public sealed record Evidence(
     Firmness Firmness,
     string? Claimant,
     Extent? Extent,
-    SourceRef Source);
+    SourceRef Source,
+    IReadOnlyList<string>? Flags = null);
 
 /// <summary>
 /// Who controlled a landmark over <c>[From, To)</c> (world time, whole days; null is

@@ -1,3 +1,5 @@
+using ConflictLedger.Occurrences;
+
 namespace ConflictLedger.Control;
 
 /// <summary>
@@ -21,7 +23,10 @@ namespace ConflictLedger.Control;
 /// <c>disputed</c>. A loss with no gainer named leaves it <c>unknown</c>. Before the
 /// first change, only that change's loser speaks; with no loser named, nothing is known
 /// and no interval is given.</item>
-/// <item>A held interval during reported fighting at the landmark is <c>contested</c>.</item>
+/// <item>A held interval during reported fighting at the landmark is <c>contested</c>.
+/// A take-over of a part of the landmark (or a flagged one) is fighting between its sides:
+/// it contests the landmark and adds its sides to the candidates, and where no holder is
+/// known the landmark is <c>contested</c> between those sides, with no controller.</item>
 /// <item>Only claims about this landmark count: a take-over of a building in a city
 /// says nothing about the city (a claim about the city is made on the city itself).</item>
 /// </list>
@@ -49,9 +54,9 @@ public static class ControlTimeline
                 g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
             .OrderBy(c => c.Start).ThenBy(c => c.End).ThenBy(c => c.OccurrenceId, StringComparer.Ordinal)
             .ToList();
-        if (changes.Count == 0) return [];
         var fighting = mine.Where(c => c.Effect == ClaimEffect.Fighting)
             .OrderBy(c => c.Earliest).ThenBy(c => c.AccountId, StringComparer.Ordinal).ToList();
+        if (changes.Count == 0 && !fighting.Any(f => Sides(f).Any())) return [];
 
         var boundaries = changes.SelectMany(c => new[] { c.Start, c.End })
             .Concat(fighting.SelectMany(f => new[] { f.Earliest, f.End }))
@@ -86,7 +91,12 @@ public static class ControlTimeline
             .Concat(lost.Count > 0 ? after!.Claims.Select(c => Cite(c, Lost(c))) : [])
             .ToList();
 
-        if (before is null && lost.Count == 0) return null;
+        var fights = fighting.Where(f => (to is null || f.Earliest < to) && (from is null || f.End > from)).ToList();
+        var fightingSides = fights.SelectMany(Sides).ToList();
+        if (before is null && lost.Count == 0)
+            return fightingSides.Count == 0 || from is null || to is null ? null
+                : new ControlInterval(landmark, from, to, null, ControlStatus.Contested, fightingSides.Distinct().Order(StringComparer.Ordinal).ToList(),
+                    fights.Select(f => Cite(f, Fought(f))).ToList());
         if (before is not null && gained.Count == 0 && lost.Count == 0)
             return new ControlInterval(landmark, from, to, null, ControlStatus.Unknown, [], evidence);
 
@@ -94,11 +104,11 @@ public static class ControlTimeline
         if (holders.Count > 1)
             return new ControlInterval(landmark, from, to, null, ControlStatus.Disputed, holders, evidence);
 
-        var fights = fighting.Where(f => (to is null || f.Earliest < to) && (from is null || f.End > from)).ToList();
         return fights.Count == 0
             ? new ControlInterval(landmark, from, to, holders[0], ControlStatus.Held, holders, evidence)
-            : new ControlInterval(landmark, from, to, holders[0], ControlStatus.Contested, holders,
-                evidence.Concat(fights.Select(f => Cite(f, "fighting reported " + Window(f.Earliest, f.End)))).ToList());
+            : new ControlInterval(landmark, from, to, holders[0], ControlStatus.Contested,
+                holders.Concat(fightingSides.Where(s => !holders.Contains(s)).Distinct().Order(StringComparer.Ordinal)).ToList(),
+                evidence.Concat(fights.Select(f => Cite(f, Fought(f)))).ToList());
     }
 
     /// <summary>Joins neighbours that say the same thing on the same evidence.</summary>
@@ -121,7 +131,15 @@ public static class ControlTimeline
         a.Evidence.Select(e => (e.EventId, e.Says)).SequenceEqual(b.Evidence.Select(e => (e.EventId, e.Says)));
 
     private static Evidence Cite(ControlClaim c, string says) =>
-        new(c.EventId, c.Position, c.OccurrenceId, c.AccountId, c.Kind, says, c.Firmness, c.Claimant, c.Extent, c.Source);
+        new(c.EventId, c.Position, c.OccurrenceId, c.AccountId, c.Kind, says, c.Firmness, c.Claimant, c.Extent, c.Source, c.Flags);
+
+    /// <summary>The sides a fighting claim names: those of a partial or flagged take-over (a clash names none).</summary>
+    private static IEnumerable<string> Sides(ControlClaim c) => c.Gainers.Concat(c.Losers);
+
+    private static string Fought(ControlClaim c) => c.Effect == ClaimEffect.Fighting && c.Kind.ChangesControl()
+        ? (c.Flags?.Count > 0 ? $"{Json.Name(c.Kind)} coded inconsistently ({string.Join(", ", c.Flags)}) " : $"part taken by {string.Join(" and ", c.Gainers)} ")
+            + Window(c.Earliest, c.End)
+        : "fighting reported " + Window(c.Earliest, c.End);
 
     private static string Gained(ControlClaim c) => c.Gainers.Count > 0
         ? $"taken by {string.Join(" and ", c.Gainers)} by {c.Latest:yyyy-MM-dd}"

@@ -16,14 +16,16 @@ public sealed class ImportException(IReadOnlyList<ImportError> errors)
 }
 
 /// <summary>What an import did.</summary>
-public sealed record ImportSummary(int Files, int EventsAppended, int EventsAlreadyPresent, long? LastPosition)
+/// <param name="KnownFrom">For ACLED imports: which knowledge time the accounts got, and from where.</param>
+public sealed record ImportSummary(int Files, int EventsAppended, int EventsAlreadyPresent, long? LastPosition, string? KnownFrom = null)
 {
     public static readonly ImportSummary None = new(0, 0, 0, null);
 
     public ImportSummary Add(ImportSummary other) => new(
         Files + other.Files, EventsAppended + other.EventsAppended, EventsAlreadyPresent + other.EventsAlreadyPresent,
-        other.LastPosition ?? LastPosition);
+        other.LastPosition ?? LastPosition,
+        string.Join("; ", new[] { KnownFrom, other.KnownFrom }.Where(k => !string.IsNullOrEmpty(k))) is { Length: > 0 } known ? known : null);
 
     public override string ToString() =>
-        $"{Files} file(s): {EventsAppended} event(s) appended, {EventsAlreadyPresent} already present";
+        $"{Files} file(s): {EventsAppended} event(s) appended, {EventsAlreadyPresent} already present" + (KnownFrom is null ? "" : $" ({KnownFrom})");
 }

@@ -10,7 +10,7 @@ namespace ConflictLedger.Importing;
 /// every event from it commits or none does. Re-importing an unchanged file appends
 /// nothing; an account that changed since the last import becomes a correction.
 /// </summary>
-public sealed class LedgerImporter(LedgerLog store)
+public sealed partial class LedgerImporter(LedgerLog store)
 {
     public const string CatalogFolder = "catalog";
     public const string SourcesFolder = "sources";
@@ -60,14 +60,40 @@ public sealed class LedgerImporter(LedgerLog store)
     /// overwrites its history; the ledger keeps it). Unknown actors and places join the
     /// catalog. The whole file commits or none of it does.
     /// </summary>
-    public async Task<ImportSummary> ImportAcledAsync(string path, CancellationToken ct = default)
+    /// <param name="knownFrom">
+    /// When the file's rows were published, for rows without ACLED's own timestamp; null
+    /// takes the release date in the file name ("..._20160528.csv", "2016-05-28"), else the
+    /// import day. The summary says which.
+    /// </param>
+    public async Task<ImportSummary> ImportAcledAsync(string path, DateOnly? knownFrom = null, CancellationToken ct = default)
     {
         var name = Path.GetFileName(path);
         var rows = Acled.AcledCsv.Read(name, await File.ReadAllBytesAsync(path, ct));
+        var released = ReleaseDateIn(name);
+        var fileKnownFrom = knownFrom ?? released;
+        var told = knownFrom is not null ? "as told" : "the release date in the file name";
         var catalog = (await CatalogLedger.LoadAsync(store, ct)).Catalog;
-        var mapped = Acled.AcledMapping.ToAccounts(catalog, rows, name);
-        return await RecordAsync(mapped.Accounts, mapped.NewActors, mapped.NewLandmarks, $"ACLED row revised ({name})", ct) with { Files = 1 };
+        var mapped = Acled.AcledMapping.ToAccounts(catalog, rows, name, fileKnownFrom);
+        var stamped = rows.Count(r => r.TimestampDay is not null);
+        var rest = rows.Count - stamped;
+        var knowledge = string.Join("; ", new[]
+        {
+            stamped > 0 ? $"{stamped} row(s) known from their ACLED timestamp" : null,
+            rest > 0 ? $"{rest} row(s) known from {(fileKnownFrom is { } day ? $"{day:yyyy-MM-dd} ({told})" : "the import day")}" : null,
+        }.Where(t => t is not null));
+        return await RecordAsync(mapped.Accounts, mapped.NewActors, mapped.NewLandmarks, $"ACLED row revised ({name})", ct) with { Files = 1, KnownFrom = knowledge };
     }
+
+    /// <summary>The latest plausible date in a file name (ACLED names exports after the span or the release: "..._20160101 to 20160528_csv.csv").</summary>
+    public static DateOnly? ReleaseDateIn(string fileName) =>
+        ReleaseDate().Matches(fileName)
+            .Select(m => DateOnly.TryParseExact(m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value, "yyyyMMdd",
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day : (DateOnly?)null)
+            .Where(d => d is { } day && WorldDates.Contains(day))
+            .Max();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\d)((?:18|19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")]
+    private static partial System.Text.RegularExpressions.Regex ReleaseDate();
 
     /// <summary>
     /// Records accounts (and the catalog entries they need) in one transaction. When every

@@ -36,6 +36,8 @@ public static class SourceFiles
         {
             foreach (var error in JsonSchemaValidator.Validate(schema.RootElement, SchemaDefinition, document.RootElement))
                 Fail(error.Path, FieldOf(error.Path), error.Message);
+            foreach (var (path, problem) in StorableText.InJson(document.RootElement, "$"))
+                Fail(path, FieldOf(path), problem);
             if (errors.Count > 0) throw new ImportException(errors);
 
             var root = document.RootElement;
@@ -102,9 +104,17 @@ public static class SourceFiles
 
     private static DateOnly? ParseDate(string text, string path, string field, Action<string, string, string> fail)
     {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        fail(path, field, $"'{text}' is not a date: write it as YYYY-MM-DD (a real day)");
-        return null;
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            fail(path, field, $"'{text}' is not a date: write it as YYYY-MM-DD (a real day)");
+            return null;
+        }
+        if (WorldDates.Problem(date) is { } outside)
+        {
+            fail(path, field, outside);
+            return null;
+        }
+        return date;
     }
 
     private static string? OptionalString(JsonElement element, string name) =>

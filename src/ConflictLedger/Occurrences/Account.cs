@@ -57,15 +57,22 @@ public sealed record Account(
     string? Claimant = null,
     Extent? Extent = null,
     string? Note = null,
-    AcledDetails? Acled = null)
+    AcledDetails? Acled = null,
+    IReadOnlyList<string>? Flags = null)
 {
+    /// <summary>The flag of an imported row whose coding contradicts itself: kept and shown, but it never moves control on its own.</summary>
+    public const string CodingInconsistent = "coding-inconsistent";
+
+    public bool IsFlagged(string flag) => Flags?.Contains(flag) == true;
+
     public AcledType AcledType => Kind.Acled();
 
     public IEnumerable<string> ActorsIn(ActorRole role) => Actors.Where(a => a.Role == role).Select(a => a.Actor);
 }
 
 /// <summary>
-/// ACLED fields kept verbatim so an export gives the row back. <paramref name="EventType"/>
+/// ACLED fields kept verbatim (spaces and coordinate digits as written) so an export gives
+/// the row back. <paramref name="EventType"/>
 /// is the type as the file wrote it (pre-2019 files: "Battle-No change of territory", no
 /// sub-event type). <paramref name="EventDate"/> is ACLED's own date: with time_precision 2
 /// or 3 the account's window is wider and no longer says which day ACLED wrote.
@@ -98,4 +105,7 @@ public sealed record AcledDetails(
     string? DisorderType,
     string? CivilianTargeting,
     string? Timestamp,
-    DateOnly? EventDate = null);
+    DateOnly? EventDate = null,
+    string? Source = null,
+    string? LatitudeAsWritten = null,
+    string? LongitudeAsWritten = null);

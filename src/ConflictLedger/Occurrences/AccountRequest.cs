@@ -103,9 +103,17 @@ public sealed record AccountRequest(
             fail(field, "a date is required (YYYY-MM-DD)");
             return null;
         }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
-        fail(field, $"'{text}' is not a date: write it as YYYY-MM-DD (a real day)");
-        return null;
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            fail(field, $"'{text}' is not a date: write it as YYYY-MM-DD (a real day)");
+            return null;
+        }
+        if (WorldDates.Problem(day) is { } outside)
+        {
+            fail(field, outside);
+            return null;
+        }
+        return day;
     }
 
     private static T? Parse<T>(string? text, string field, Action<string, string> fail) where T : struct, Enum

@@ -37,10 +37,20 @@ public sealed record Occurrence(string Id, IReadOnlyDictionary<string, CurrentAc
     {
         if (!Accounts.TryGetValue(accountId, out var current))
             return [new AccountReported(Id, accountId, account)];
-        if (!current.Retracted && Json.Serialize(current.Account) == Json.Serialize(account))
+        if (!current.Retracted && Json.Serialize(current.Account) == Json.Serialize(KnownNoLater(account, current.Account)))
             return [];
         return [new AccountCorrected(Id, accountId, account, correctionReason)];
     }
+
+    /// <summary>
+    /// The same content released again later (the next ACLED export, a file re-dated, a
+    /// re-import with no date, which means the import day) was known from the first
+    /// release: a later or missing publication date alone is no revision.
+    /// </summary>
+    private static Account KnownNoLater(Account account, Account current) =>
+        current.Source.Published is { } first && (account.Source.Published is not { } again || again > first)
+            ? account with { Source = account.Source with { Published = first, PublishedPrecision = current.Source.PublishedPrecision } }
+            : account;
 
     /// <summary>A retraction, refused when there is nothing standing to retract.</summary>
     public IReadOnlyList<IOccurrenceEvent> Retract(string accountId, string reason)

@@ -5,9 +5,28 @@ namespace ConflictLedger.Occurrences;
 /// <summary>The result of a write: where the account now stands and the log position to read it at.</summary>
 public sealed record Recorded(string OccurrenceId, string AccountId, long Version, long Position, bool Replayed);
 
+/// <summary>
+/// Who writes: <paramref name="Name"/> goes into the event metadata; <paramref name="KeyId"/>
+/// (the API key's hash) scopes idempotency keys and derived ids, so two clients that happen
+/// to pick the same Idempotency-Key never meet.
+/// </summary>
+public sealed record Writer(string Name, string KeyId);
+
 public sealed class OccurrenceNotFoundException(string id) : Exception($"There is no occurrence '{id}'.")
 {
     public string Id { get; } = id;
+}
+
+/// <summary>A correction or retraction named an account the occurrence does not hold.</summary>
+public sealed class AccountNotFoundException(string occurrenceId, string accountId)
+    : Exception($"Occurrence '{occurrenceId}' has no account '{accountId}'. GET /api/occurrences/{occurrenceId} lists its accounts.");
+
+/// <summary>The occurrence already holds this very account from this source; nothing was written.</summary>
+public sealed class DuplicateAccountException(string occurrenceId, string accountId)
+    : Exception($"Occurrence '{occurrenceId}' already holds this account from this source as '{accountId}'. To change it, correct that account.")
+{
+    public string OccurrenceId { get; } = occurrenceId;
+    public string AccountId { get; } = accountId;
 }
 
 /// <summary>An idempotency key came back with a different request; nothing was written.</summary>
@@ -16,51 +35,100 @@ public sealed class IdempotencyKeyReusedException(string key)
 
 /// <summary>
 /// Reporters' writes on an occurrence stream. With an idempotency key the event id is
-/// derived from the key, so the store turns a retried request into a replay of the
-/// first result; without one every call is a new event.
+/// derived from the writer's API key and the idempotency key, so the store turns a retried
+/// request into a replay of the first result. Every write is checked against the
+/// occurrence first (a correction or retraction must name a standing account of it; an
+/// account must not repeat one it holds), except a replay, which returns what the first
+/// request got.
 /// </summary>
 public sealed class OccurrenceService(LedgerLog store)
 {
-    public async Task<Recorded> ReportAsync(string? occurrenceId, Account account, string? idempotencyKey, string appendedBy, CancellationToken ct = default)
+    public async Task<Recorded> ReportAsync(string? occurrenceId, Account account, string? idempotencyKey, Writer writer, CancellationToken ct = default)
     {
-        var id = occurrenceId ?? $"{account.Place}-{account.When.Earliest:yyyy-MM-dd}-{Json.Name(account.Kind)}-{Suffix(idempotencyKey)}";
-        var accountId = $"api/{Suffix(idempotencyKey)}";
-        return await AppendAsync(id, ExpectedVersion.NoStream, new AccountReported(id, accountId, account), idempotencyKey, appendedBy, ct);
+        // Without a key the ids come from the content, so a blind retry lands on the same
+        // occurrence and is refused as a duplicate instead of becoming a second occurrence.
+        var suffix = Suffix(writer, idempotencyKey, account, 0);
+        var id = occurrenceId ?? $"{account.Place}-{account.When.Earliest:yyyy-MM-dd}-{Json.Name(account.Kind)}-{suffix}";
+        var reported = new AccountReported(id, $"api/{suffix}", account);
+        var (state, version, ids) = await LoadAsync(id, ct);
+        if (version > 0 && !IsReplay(ids, idempotencyKey, writer)) RefuseDuplicate(state, account);
+        return await AppendAsync(id, ExpectedVersion.NoStream, reported, idempotencyKey, writer, ct);
     }
 
-    public async Task<Recorded> AddAccountAsync(string occurrenceId, Account account, ExpectedVersion expected, string? idempotencyKey, string appendedBy, CancellationToken ct = default)
+    public async Task<Recorded> AddAccountAsync(string occurrenceId, Account account, ExpectedVersion expected, string? idempotencyKey, Writer writer, CancellationToken ct = default)
     {
-        await RequireAsync(occurrenceId, ct);
-        return await AppendAsync(occurrenceId, expected, new AccountReported(occurrenceId, $"api/{Suffix(idempotencyKey)}", account), idempotencyKey, appendedBy, ct);
+        var (state, version, ids) = await RequireAsync(occurrenceId, ct);
+        if (Decides(expected, version) && !IsReplay(ids, idempotencyKey, writer)) RefuseDuplicate(state, account);
+        var reported = new AccountReported(occurrenceId, $"api/{Suffix(writer, idempotencyKey, account, version)}", account);
+        return await AppendAsync(occurrenceId, expected, reported, idempotencyKey, writer, ct);
     }
 
-    public async Task<Recorded> CorrectAsync(string occurrenceId, string accountId, Account account, string reason, ExpectedVersion expected, string? idempotencyKey, string appendedBy, CancellationToken ct = default)
+    public async Task<Recorded> CorrectAsync(string occurrenceId, string accountId, Account account, string reason, ExpectedVersion expected, string? idempotencyKey, Writer writer, CancellationToken ct = default)
     {
-        var state = await RequireAsync(occurrenceId, ct);
-        if (idempotencyKey is null && !state.Accounts.ContainsKey(accountId))
-            throw new DomainException($"Occurrence '{occurrenceId}' has no account '{accountId}' to correct.");
-        return await AppendAsync(occurrenceId, expected, new AccountCorrected(occurrenceId, accountId, account, reason), idempotencyKey, appendedBy, ct);
+        var (state, version, ids) = await RequireAsync(occurrenceId, ct);
+        if (Decides(expected, version) && !IsReplay(ids, idempotencyKey, writer)) Standing(state, accountId, "correct");
+        return await AppendAsync(occurrenceId, expected, new AccountCorrected(occurrenceId, accountId, account, reason), idempotencyKey, writer, ct);
     }
 
-    public async Task<Recorded> RetractAsync(string occurrenceId, string accountId, string reason, ExpectedVersion expected, string? idempotencyKey, string appendedBy, CancellationToken ct = default)
+    public async Task<Recorded> RetractAsync(string occurrenceId, string accountId, string reason, ExpectedVersion expected, string? idempotencyKey, Writer writer, CancellationToken ct = default)
     {
-        var state = await RequireAsync(occurrenceId, ct);
-        var retraction = idempotencyKey is null ? state.Retract(accountId, reason).Single() : new AccountRetracted(occurrenceId, accountId, reason);
-        return await AppendAsync(occurrenceId, expected, retraction, idempotencyKey, appendedBy, ct);
+        var (state, version, ids) = await RequireAsync(occurrenceId, ct);
+        if (Decides(expected, version) && !IsReplay(ids, idempotencyKey, writer)) Standing(state, accountId, "retract");
+        return await AppendAsync(occurrenceId, expected, new AccountRetracted(occurrenceId, accountId, reason), idempotencyKey, writer, ct);
     }
 
-    /// <summary>The occurrence's state. With an idempotency key, checks that a retry would fail (the account is already retracted) are left to the store's replay.</summary>
-    private async Task<Occurrence> RequireAsync(string occurrenceId, CancellationToken ct)
+    /// <summary>
+    /// False when the client's If-Match is stale: then the store's 412 is the answer, not a
+    /// verdict on a state the client has not seen.
+    /// </summary>
+    private static bool Decides(ExpectedVersion expected, long version) =>
+        expected == ExpectedVersion.Any || expected == ExpectedVersion.Exact(version);
+
+    /// <summary>The account must be one of this occurrence's, and not retracted.</summary>
+    private static void Standing(Occurrence state, string accountId, string verb)
     {
-        var (state, version) = await OccurrenceLedger.LoadAsync(store, occurrenceId, ct);
-        if (version == 0) throw new OccurrenceNotFoundException(occurrenceId);
-        return state;
+        if (!state.Accounts.TryGetValue(accountId, out var current)) throw new AccountNotFoundException(state.Id, accountId);
+        if (current.Retracted)
+            throw new DomainException($"Account '{accountId}' of occurrence '{state.Id}' is retracted; there is nothing standing to {verb}.");
     }
 
-    private async Task<Recorded> AppendAsync(string occurrenceId, ExpectedVersion expected, IOccurrenceEvent e, string? idempotencyKey, string appendedBy, CancellationToken ct)
+    private static void RefuseDuplicate(Occurrence state, Account account)
     {
-        var data = OccurrenceEvents.ToEventData(e, 0, Json.Serialize(new { appendedBy, idempotencyKey }));
-        var stored = data with { Id = idempotencyKey is null ? Guid.NewGuid() : DeterministicId.From("idempotency", appendedBy, idempotencyKey) };
+        var json = Json.Serialize(account);
+        if (state.Standing.FirstOrDefault(a => Json.Serialize(a.Account) == json) is { } same)
+            throw new DuplicateAccountException(state.Id, same.AccountId);
+    }
+
+    private async Task<(Occurrence State, long Version, HashSet<Guid> EventIds)> RequireAsync(string occurrenceId, CancellationToken ct)
+    {
+        var loaded = await LoadAsync(occurrenceId, ct);
+        return loaded.Version == 0 ? throw new OccurrenceNotFoundException(occurrenceId) : loaded;
+    }
+
+    private async Task<(Occurrence State, long Version, HashSet<Guid> EventIds)> LoadAsync(string occurrenceId, CancellationToken ct)
+    {
+        var state = Occurrence.Empty(occurrenceId);
+        long version = 0;
+        var ids = new HashSet<Guid>();
+        await foreach (var e in store.ReadStreamAsync(OccurrenceEvents.StreamId(occurrenceId), ct: ct))
+        {
+            if (OccurrenceEvents.FromStored(e.Type, e.Data) is { } domainEvent) state = state.Evolve(domainEvent);
+            version = e.Version;
+            ids.Add(e.Id);
+        }
+        return (state, version, ids);
+    }
+
+    /// <summary>A retried request: its key's event is already on the stream, so the store answers with the first result.</summary>
+    private static bool IsReplay(HashSet<Guid> ids, string? idempotencyKey, Writer writer) =>
+        idempotencyKey is not null && ids.Contains(EventIdFor(writer, idempotencyKey));
+
+    private static Guid EventIdFor(Writer writer, string idempotencyKey) => DeterministicId.From("idempotency", writer.KeyId, idempotencyKey);
+
+    private async Task<Recorded> AppendAsync(string occurrenceId, ExpectedVersion expected, IOccurrenceEvent e, string? idempotencyKey, Writer writer, CancellationToken ct)
+    {
+        var data = OccurrenceEvents.ToEventData(e, 0, Json.Serialize(new { appendedBy = writer.Name, idempotencyKey }));
+        var stored = data with { Id = idempotencyKey is null ? Guid.NewGuid() : EventIdFor(writer, idempotencyKey) };
         var result = await store.AppendAsync(OccurrenceEvents.StreamId(occurrenceId), expected, [stored], ct);
         if (result.AlreadyAppended)
         {
@@ -85,6 +153,13 @@ public sealed class OccurrenceService(LedgerLog store)
         return System.Text.Json.JsonElement.DeepEquals(left.RootElement, right.RootElement);
     }
 
-    private static string Suffix(string? idempotencyKey) =>
-        idempotencyKey is null ? Guid.NewGuid().ToString("N")[..10] : DeterministicId.Hash(idempotencyKey)[..10];
+    /// <summary>
+    /// Ten hex digits naming the writer's request: its idempotency key, or without one the
+    /// account and the stream version it was added at (so an account retracted and sent
+    /// again later gets a new id rather than reviving the old one).
+    /// </summary>
+    private static string Suffix(Writer writer, string? idempotencyKey, Account account, long version) =>
+        DeterministicId.Hash(idempotencyKey is null
+            ? string.Join('\u001f', writer.KeyId, "content", version.ToString(System.Globalization.CultureInfo.InvariantCulture), Json.Serialize(account))
+            : string.Join('\u001f', writer.KeyId, "key", idempotencyKey))[..10];
 }

@@ -90,8 +90,15 @@ public sealed class LedgerCommandsTests : IAsyncLifetime
     public async Task an_acled_export_imports_through_the_same_verb()
     {
         var sample = Path.Combine(TestDatabase.RepositoryRoot(), "tests", "ConflictLedger.Tests", "Importing", "Acled", "Data", "acled-2016-darnah-sample.csv");
-        Assert.Contains("1 file(s)", await Run("import", sample), StringComparison.Ordinal);
+        var first = await Run("import", "--known-from", "2016-05-28", sample);
+        Assert.Contains("1 file(s)", first, StringComparison.Ordinal);
+        Assert.Contains("8 row(s) known from 2016-05-28 (as told)", first, StringComparison.Ordinal);
         Assert.Contains("0 event(s) appended", await Run("import", sample), StringComparison.Ordinal);
+
+        // As known on the release day the rows are there; the day before, they are not.
+        await ledger.ProjectAsync(CancellationToken.None);
+        Assert.Contains("acled-768rta", Json.Serialize(await ledger.Queries.OccurrencesAsync(new DateOnly(2016, 5, 28), CancellationToken.None)), StringComparison.Ordinal);
+        Assert.DoesNotContain("acled-768rta", Json.Serialize(await ledger.Queries.OccurrencesAsync(new DateOnly(2016, 5, 27), CancellationToken.None)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class ReportsApiTests(SeededServerFixture server) : IClassFixture<
     {
         var id = NewId();
         await Report(new { occurrenceId = id, account = Account() });
-        var (again, _) = await Report(new { occurrenceId = id, account = Account() });
+        var (again, _) = await Report(new { occurrenceId = id, account = Account(fatalities: new { exact = 3 }) });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("/accounts", (await Problem(again)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, await server.Store.StreamVersionAsync(OccurrenceEvents.StreamId(id)));

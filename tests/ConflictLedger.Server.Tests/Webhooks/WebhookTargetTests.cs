@@ -36,10 +36,12 @@ public sealed class WebhookTargetTests(WebhookTargetTests.PublicTargetsOnly serv
         Assert.Contains("internal", problem.GetProperty("errors").GetProperty("url")[0].GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task a_public_address_is_accepted()
+    [Theory]
+    [InlineData("https://93.184.215.14/hook")]
+    [InlineData("https://[2606:4700:4700::1111]/hook")]
+    public async Task a_public_address_is_accepted(string url)
     {
-        using var response = await server.Writer.PostAsJsonAsync("/api/webhooks", new { url = "https://203.0.113.7/hook" });
+        using var response = await server.Writer.PostAsJsonAsync("/api/webhooks", new { url });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();

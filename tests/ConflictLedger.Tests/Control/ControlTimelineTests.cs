@@ -31,6 +31,32 @@ public sealed class ControlTimelineTests
     }
 
     [Fact]
+    public void a_part_taken_where_no_holder_is_known_is_contested_between_its_sides_with_no_controller()
+    {
+        var part = Claim("part", "2015-06-10", "2015-06-10", gainers: ["b"], losers: ["a"], effect: ClaimEffect.Fighting);
+
+        var intervals = ControlTimeline.Build("hotel", [part]);
+
+        var interval = Assert.Single(intervals);
+        Assert.Equal((null, ControlStatus.Contested), (interval.Controller, interval.Status));
+        Assert.Equal(["a", "b"], interval.Candidates);
+        Assert.Equal((new DateOnly(2015, 6, 10), new DateOnly(2015, 6, 11)), (interval.From!.Value, interval.To!.Value));
+    }
+
+    [Fact]
+    public void a_part_taken_from_a_holder_contests_it_naming_the_taker_and_never_changes_the_holder()
+    {
+        var held = Claim("held", "2015-01-01", "2015-01-01", gainers: ["a"]);
+        var part = Claim("part", "2015-06-10", "2015-06-10", gainers: ["b"], losers: ["a"], effect: ClaimEffect.Fighting);
+
+        var intervals = ControlTimeline.Build("hotel", [held, part]);
+
+        Assert.Equal(("a", ControlStatus.Contested), (At(intervals, "2015-06-10").Controller, At(intervals, "2015-06-10").Status));
+        Assert.Equal(["a", "b"], At(intervals, "2015-06-10").Candidates);
+        Assert.Equal(("a", ControlStatus.Held), (At(intervals, "2015-06-11").Controller, At(intervals, "2015-06-11").Status));
+    }
+
+    [Fact]
     public void a_loss_with_no_gainer_leaves_the_holder_unknown()
     {
         var intervals = ControlTimeline.Build("hotel", [Claim("lost", "2015-06-10", "2015-06-10", losers: ["a"])]);

@@ -66,6 +66,35 @@ public sealed class BadSourceFileTests(LedgerFixture ledger) : IClassFixture<Led
         Assert.Contains("not a date", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("earliest", "1799-12-31")]
+    [InlineData("earliest", "9999-12-31")]
+    [InlineData("latest", "9999-12-31")]
+    public async Task a_world_date_outside_the_accepted_range_is_refused(string field, string date)
+    {
+        var ex = await ImportWithBrokenReport(f => Occurrence(f, 0)["when"]![field] = date);
+        var error = Assert.Single(ex.Errors, e => e.Location == $"$.occurrences[0].when.{field}");
+        Assert.Equal(field, error.Field);
+        Assert.Contains("outside the dates the ledger accepts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_publication_date_outside_the_accepted_range_is_refused_once()
+    {
+        var ex = await ImportWithBrokenReport(f => f["source"]!["published"] = "9999-01-01");
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("$.source.published", "published"), (error.Location, error.Field));
+    }
+
+    [Fact]
+    public async Task a_nul_in_any_text_is_refused_at_its_path()
+    {
+        var ex = await ImportWithBrokenReport(f => Occurrence(f, 1)["quote"] = "shot\u0000dead");
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("$.occurrences[1].quote", "quote"), (error.Location, error.Field));
+        Assert.Contains("NUL", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task latest_before_earliest_is_refused()
     {

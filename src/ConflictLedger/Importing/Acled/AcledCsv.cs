@@ -82,6 +82,9 @@ public static class AcledCsv
         }
         string? Text(string column) => header.Text(record, column);
 
+        for (var i = 0; i < record.Fields.Count; i++)
+            if (StorableText.Problem(record.Fields[i]) is { } problem) Fail(header.NameAt(i), problem);
+
         var eventId = Text("event_id_cnty")?.Trim();
         if (eventId is null) Fail("event_id_cnty", "the event id is empty: every ACLED row has one (e.g. LBY1234)");
 
@@ -89,6 +92,8 @@ public static class AcledCsv
         var dateText = Text("event_date")?.Trim();
         if (dateText is null || !DateOnly.TryParseExact(dateText, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             Fail("event_date", $"'{dateText}' is not a date: ACLED writes dd/MM/yyyy (pre-2019), yyyy-MM-dd or '18 January 2016'");
+        else if (WorldDates.Problem(date) is { } outside)
+            Fail("event_date", outside);
 
         var precisionText = Text("time_precision")?.Trim();
         var timePrecision = ParseInt(precisionText);
@@ -117,6 +122,15 @@ public static class AcledCsv
         if (geoText is not null && geoPrecision is not (1 or 2 or 3))
             Fail("geo_precision", $"'{geoText}' is not a geo precision: ACLED uses 1, 2 or 3");
 
+        var timestampText = Text("timestamp");
+        if (timestampText is not null)
+        {
+            if (TimestampDay(timestampText) is not { } known)
+                Fail("timestamp", $"'{timestampText}' is not a timestamp: ACLED writes the upload time in whole seconds since 1970-01-01 UTC");
+            else if (WorldDates.Problem(known) is { } outside)
+                Fail("timestamp", "the timestamp's day " + outside);
+        }
+
         var fatalitiesText = Text("fatalities")?.Trim();
         var fatalities = ParseInt(fatalitiesText);
         if (fatalitiesText is not null && fatalities is not >= 0)
@@ -125,13 +139,20 @@ public static class AcledCsv
         if (failed) return null;
         return new AcledRow(
             record.Line, header.Layout, eventId!, date, timePrecision!.Value,
-            Text("disorder_type"), eventType!, subEventType,
-            Text("actor1")?.Trim(), Text("assoc_actor_1"), Text("inter1"),
-            Text("actor2")?.Trim(), Text("assoc_actor_2"), Text("inter2"), Text("interaction"), Text("civilian_targeting"),
-            Text("iso"), Text("region"), Text("country")?.Trim(), Text("admin1"), Text("admin2"), Text("admin3"), location!,
+            Text("disorder_type"), Text("event_type")!, header.Layout == AcledLayout.Current ? Text("sub_event_type") : null,
+            Text("actor1"), Text("assoc_actor_1"), Text("inter1"),
+            Text("actor2"), Text("assoc_actor_2"), Text("inter2"), Text("interaction"), Text("civilian_targeting"),
+            Text("iso"), Text("region"), Text("country"), Text("admin1"), Text("admin2"), Text("admin3"), Text("location")!,
             latitude, longitude, geoPrecision,
-            Text("source"), Text("source_scale"), Text("notes"), fatalities, Text("tags"), Text("timestamp"));
+            Text("source"), Text("source_scale"), Text("notes"), fatalities, Text("tags"), timestampText,
+            Text("latitude"), Text("longitude"));
     }
+
+    /// <summary>The UTC day of a Unix timestamp in seconds, or null when the text is not one.</summary>
+    internal static DateOnly? TimestampDay(string? text) =>
+        long.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253_402_300_799
+            ? DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime)
+            : null;
 
     private static int? ParseInt(string? text) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
@@ -183,6 +204,10 @@ public static class AcledCsv
             columns.TryGetValue(column, out var c) && c.Index < record.Fields.Count && !string.IsNullOrWhiteSpace(record.Fields[c.Index])
                 ? record.Fields[c.Index]
                 : null;
+
+        /// <summary>The column at a position as the file spells it ("column 40" past the header's end).</summary>
+        public string NameAt(int index) =>
+            columns.Values.FirstOrDefault(c => c.Index == index).Written ?? $"column {index + 1}";
 
         /// <summary>The column as the file spells it, for error messages.</summary>
         public string NameOf(string column) => columns.TryGetValue(column, out var c) ? c.Written : column;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ConflictLedger.Catalog;
 using ConflictLedger.Occurrences;
 
@@ -23,14 +22,11 @@ public static class AcledExport
 
     public static string ToCsv(IEnumerable<Account> accounts, Catalog.Catalog catalog)
     {
-        var csv = new StringBuilder();
-        AppendRecord(csv, Columns);
-        foreach (var account in accounts)
+        return Csv.Write(Columns, accounts.Select(account =>
         {
             var cells = account.Acled is { } acled ? FromAcled(account, acled, catalog) : Derived(account, catalog);
-            AppendRecord(csv, Columns.Select(c => cells.GetValueOrDefault(c)));
-        }
-        return csv.ToString();
+            return Columns.Select(c => cells.GetValueOrDefault(c));
+        }));
     }
 
     private static Dictionary<string, string?> FromAcled(Account account, AcledDetails acled, Catalog.Catalog catalog)
@@ -61,10 +57,10 @@ public static class AcledExport
             ["admin2"] = acled.Admin2,
             ["admin3"] = acled.Admin3,
             ["location"] = acled.Location ?? catalog.Landmark(account.Place)?.Name ?? account.Place,
-            ["latitude"] = Number(acled.Latitude),
-            ["longitude"] = Number(acled.Longitude),
+            ["latitude"] = acled.LatitudeAsWritten ?? Number(acled.Latitude),
+            ["longitude"] = acled.LongitudeAsWritten ?? Number(acled.Longitude),
             ["geo_precision"] = Number(acled.GeoPrecision),
-            ["source"] = account.Source.Outlet,
+            ["source"] = acled.Source ?? account.Source.Outlet,
             ["source_scale"] = acled.SourceScale,
             ["notes"] = acled.Notes ?? account.Source.Quote,
             ["fatalities"] = Number(account.Fatalities?.Low),
@@ -74,18 +70,37 @@ public static class AcledExport
     }
 
     /// <summary>
-    /// The row's own types while they still say what the account says; a pre-2019 type or
-    /// a kind corrected since the import is translated from the kind.
+    /// The row's own types while they still say what the account says. A pre-2019 type is
+    /// converted as ACLED's 2019 transition did: the three battle types and the two
+    /// territorial developments one to one, the coarse types ("Remote violence",
+    /// "Riots/Protests", "Strategic development") by the kind the import read from the
+    /// INTER codes and notes. A kind corrected since the import is translated from the kind.
     /// </summary>
     private static AcledType TypeOf(Account account, AcledDetails acled, Catalog.Catalog catalog)
     {
         if (acled.SubEventType is { } sub && AcledMapping.KindOf(acled.EventType, sub, acled.Notes) == account.Kind)
             return new AcledType(acled.EventType, sub);
-        if (acled.SubEventType is null && account.Kind == OccurrenceKind.TerritoryTaken
-            && AcledMapping.SameType(acled.EventType, "Battle-Government regains territory"))
-            return GovernmentRegainsTerritory;
+        if (acled.SubEventType is null && Pre2019Types.FirstOrDefault(t => AcledMapping.SameType(acled.EventType, t.Pre2019)) is { Pre2019: not null } pre2019)
+            return pre2019.Current is { } current && AcledMapping.KindOf(current.EventType, current.SubEventType, null) == account.Kind
+                ? current
+                : DerivedType(account, catalog);
         return DerivedType(account, catalog);
     }
+
+    /// <summary>Pre-2019 event types and their current event and sub-event type; null where the kind decides.</summary>
+    private static readonly (string Pre2019, AcledType? Current)[] Pre2019Types =
+    [
+        ("Battle-No change of territory", new("Battles", "Armed clash")),
+        ("Battle-Government regains territory", new("Battles", "Government regains territory")),
+        ("Battle-Non-state actor overtakes territory", new("Battles", "Non-state actor overtakes territory")),
+        ("Non-violent transfer of territory", new("Strategic developments", "Non-violent transfer of territory")),
+        ("Headquarters or base established", new("Strategic developments", "Headquarters or base established")),
+        ("Remote violence", null),
+        ("Violence against civilians", null),
+        ("Riots/Protests", null),
+        ("Strategic development", null),
+        ("Non-violent activity by a conflict actor", null),
+    ];
 
     private static readonly AcledType GovernmentRegainsTerritory = new("Battles", "Government regains territory");
 
@@ -162,8 +177,19 @@ public static class AcledExport
         return (first?.Actor, assoc1, second?.Actor, assoc2);
     }
 
-    private static string? AcledName(Catalog.Catalog catalog, string? id) =>
-        id is null ? null : catalog.Actor(id) is { } actor ? actor.AcledName ?? actor.Name : id;
+    /// <summary>The actor's ACLED name; for a state unit (an air force) without one, its state force's, as ACLED codes it; else its name.</summary>
+    private static string? AcledName(Catalog.Catalog catalog, string? id)
+    {
+        if (id is null) return null;
+        if (catalog.Actor(id) is not { } actor) return id;
+        for (var (unit, seen) = (actor, new HashSet<string>()); seen.Add(unit.Id); )
+        {
+            if (unit.AcledName is { } name) return name;
+            if (unit.MemberOf is not { } group || catalog.Actor(group) is not { } parent || actor.Kind != ActorKind.StateForce || parent.Kind != ActorKind.StateForce) break;
+            unit = parent;
+        }
+        return actor.Name;
+    }
 
     private static string? Inter(Catalog.Catalog catalog, string? id) => (id is null ? null : catalog.Actor(id)?.Kind) switch
     {
@@ -191,10 +217,4 @@ public static class AcledExport
     private static string? Number(int? n) => n?.ToString(CultureInfo.InvariantCulture);
 
     private static string? Number(double? n) => n?.ToString(CultureInfo.InvariantCulture);
-
-    private static void AppendRecord(StringBuilder csv, IEnumerable<string?> cells)
-    {
-        csv.AppendJoin(',', cells.Select(Csv.Field));
-        csv.Append("\r\n");
-    }
 }

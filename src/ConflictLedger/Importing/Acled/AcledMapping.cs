@@ -6,6 +6,9 @@ using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Importing.Acled;
 
+/// <summary>ACLED's actor categories, the INTER codes (numbers before 2023, words since).</summary>
+public enum AcledInter { None = 0, StateForces = 1, RebelGroup = 2, PoliticalMilitia = 3, IdentityMilitia = 4, Rioters = 5, Protesters = 6, Civilians = 7, ExternalOrOther = 8 }
+
 /// <summary>
 /// An ACLED row as an account, with the catalog grown by whatever the row named that the
 /// catalog did not know yet.
@@ -16,10 +19,14 @@ public sealed record AcledMapped(Catalog.Catalog Catalog, IReadOnlyList<Actor> N
 public sealed record AcledMappedFile(Catalog.Catalog Catalog, IReadOnlyList<Actor> NewActors, IReadOnlyList<Landmark> NewLandmarks, IReadOnlyList<ImportedAccount> Accounts);
 
 /// <summary>
-/// How ACLED's taxonomy, actors and places become accounts. Pre-2019 types are coarser than
-/// our kinds ("Remote violence", "Strategic development"), so the notes decide between
-/// kinds; current sub-event types map one to one, except "Other", which the notes refine
-/// into a surrender or a prisoner release when they say so.
+/// How ACLED's taxonomy, actors and places become accounts, by the codebook: the event
+/// type (and sub-event type), the INTER codes of the two actors, and the catalog's kind of
+/// each actor decide the kind and the roles. Current sub-event types map one to one
+/// ("Other" is refined by the notes into a surrender or a prisoner release); pre-2019
+/// "Riots/Protests" splits by who acted (INTER 5 rioters, 6 protesters) and who answered;
+/// only "Remote violence" and "Strategic development", which the old codebook never split,
+/// are refined by the notes. A territory row is a part of its place unless its notes say
+/// the whole; a row whose coding contradicts itself is kept and flagged.
 /// </summary>
 public static partial class AcledMapping
 {
@@ -95,13 +102,58 @@ public static partial class AcledMapping
             "battle-non-state actor overtakes territory" => OccurrenceKind.TerritoryTaken,
             "remote violence" => RemoteViolence(text),
             "violence against civilians" => OccurrenceKind.AttackOnCivilians,
-            "riots/protests" => RiotWords().IsMatch(text) ? OccurrenceKind.ViolentDemonstration : OccurrenceKind.Protest,
+            // Which of the four is decided by the actors' INTER codes (KindOf(row)); the type alone says "some demonstration".
+            "riots/protests" => OccurrenceKind.Protest,
             "strategic development" or "non-violent activity by a conflict actor" => OtherDevelopment(text, arrestsHaveTheirOwnType: false),
             "non-violent transfer of territory" => OccurrenceKind.TerritoryTransferred,
             "headquarters or base established" => OccurrenceKind.HeadquartersEstablished,
             _ => null,
         };
     }
+
+    /// <summary>The kind of a row: <see cref="KindOf(string, string?, string?)"/>, with a pre-2019 demonstration split by its actors' categories.</summary>
+    public static OccurrenceKind? KindOf(AcledRow row, Catalog.Catalog catalog)
+    {
+        if (row.SubEventType is not null || !SameType(row.EventType, "Riots/Protests")) return KindOf(row.EventType, row.SubEventType, row.Notes);
+        var (first, second) = (CategoryOf(row.Inter1, row.Actor1, catalog), CategoryOf(row.Inter2, row.Actor2, catalog));
+        // ACLED's 2019 split of the old type: rioters (INTER 5) make a riot, a mob when they
+        // turn on civilians or other rioters; protesters (6) a protest, with intervention
+        // when a second actor answered, with excessive force when someone died.
+        if (first == AcledInter.Rioters)
+            return second is AcledInter.Rioters or AcledInter.Civilians ? OccurrenceKind.MobViolence : OccurrenceKind.ViolentDemonstration;
+        if (second is null or AcledInter.None) return OccurrenceKind.Protest;
+        return row.Fatalities > 0 ? OccurrenceKind.ExcessiveForceAgainstProtesters : OccurrenceKind.ProtestWithIntervention;
+    }
+
+    /// <summary>
+    /// An actor's ACLED category: the row's INTER code (a number before 2023, words since),
+    /// else the catalog's kind of the actor, else what ACLED's generic names say
+    /// ("Rioters (Libya)"). Null when nothing tells.
+    /// </summary>
+    internal static AcledInter? CategoryOf(string? inter, string? actorName, Catalog.Catalog catalog)
+    {
+        var code = inter?.Trim() ?? "";
+        if (int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 8) return (AcledInter)n;
+        foreach (var (words, category) in InterWords)
+            if (code.StartsWith(words, StringComparison.OrdinalIgnoreCase)) return category;
+        if (string.IsNullOrWhiteSpace(actorName)) return AcledInter.None;
+        switch (catalog.FindActor(actorName)?.Kind)
+        {
+            case ActorKind.StateForce: return AcledInter.StateForces;
+            case ActorKind.Civilians when actorName.TrimStart().StartsWith("Protesters", StringComparison.OrdinalIgnoreCase): return AcledInter.Protesters;
+        }
+        foreach (var (words, category) in InterWords)
+            if (actorName.TrimStart().StartsWith(words, StringComparison.OrdinalIgnoreCase)) return category;
+        return null;
+    }
+
+    private static readonly (string Words, AcledInter Category)[] InterWords =
+    [
+        ("State forces", AcledInter.StateForces), ("Military Forces of", AcledInter.StateForces), ("Police Forces of", AcledInter.StateForces),
+        ("Rebel group", AcledInter.RebelGroup), ("Political militia", AcledInter.PoliticalMilitia), ("Identity militia", AcledInter.IdentityMilitia),
+        ("Rioters", AcledInter.Rioters), ("Protesters", AcledInter.Protesters), ("Civilians", AcledInter.Civilians),
+        ("External/Other forces", AcledInter.ExternalOrOther),
+    ];
 
     private static OccurrenceKind RemoteViolence(string notes) =>
         SuicideWords().IsMatch(notes) ? OccurrenceKind.SuicideBomb
@@ -138,15 +190,38 @@ public static partial class AcledMapping
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>
+    /// Whether the row's actor 1 can do what its type says (the codebook puts the actor who
+    /// gains first): only state forces regain territory for a government, only a rebel or
+    /// militia overtakes it as a non-state actor, only an armed actor takes over or sets up
+    /// a base; violence against civilians has civilians as its target. Unknown categories
+    /// give no contradiction.
+    /// </summary>
+    internal static bool IsConsistent(AcledRow row, OccurrenceKind kind, AcledInter? first, AcledInter? second)
+    {
+        if (first == AcledInter.None) first = null;  // no actor 1: nothing to contradict
+        var type = row.SubEventType ?? row.EventType;
+        bool Armed(AcledInter? c) => c is null or AcledInter.StateForces or AcledInter.RebelGroup or AcledInter.PoliticalMilitia
+            or AcledInter.IdentityMilitia or AcledInter.ExternalOrOther;
+        if (type.Contains("Government regains territory", StringComparison.OrdinalIgnoreCase)) return first is null or AcledInter.StateForces;
+        if (type.Contains("Non-state actor overtakes territory", StringComparison.OrdinalIgnoreCase))
+            return first is null or AcledInter.RebelGroup or AcledInter.PoliticalMilitia or AcledInter.IdentityMilitia;
+        if (kind.ChangesControl()) return Armed(first);
+        if (kind is OccurrenceKind.AttackOnCivilians or OccurrenceKind.SexualViolence or OccurrenceKind.Abduction)
+            return second is null or AcledInter.None or AcledInter.Civilians;
+        return true;
+    }
+
     /// <summary>Every row of a file as an account, the catalog growing row by row.</summary>
-    public static AcledMappedFile ToAccounts(Catalog.Catalog catalog, IEnumerable<AcledRow> rows, string fileName)
+    /// <param name="knownFrom">The day the file's rows were published, for rows without an ACLED timestamp; null for the import day.</param>
+    public static AcledMappedFile ToAccounts(Catalog.Catalog catalog, IEnumerable<AcledRow> rows, string fileName, DateOnly? knownFrom = null)
     {
         var actors = new List<Actor>();
         var landmarks = new List<Landmark>();
         var accounts = new List<ImportedAccount>();
         foreach (var row in rows)
         {
-            var mapped = ToAccount(catalog, row, fileName);
+            var mapped = ToAccount(catalog, row, fileName, knownFrom);
             catalog = mapped.Catalog;
             actors.AddRange(mapped.NewActors);
             landmarks.AddRange(mapped.NewLandmarks);
@@ -160,12 +235,18 @@ public static partial class AcledMapping
     /// names are catalog aliases); a name the catalog does not know becomes a new entry
     /// rather than a refusal, since ACLED names thousands of actors and towns.
     /// </summary>
-    public static AcledMapped ToAccount(Catalog.Catalog catalog, AcledRow row, string fileName)
+    public static AcledMapped ToAccount(Catalog.Catalog catalog, AcledRow row, string fileName, DateOnly? knownFrom = null)
     {
-        var kind = KindOf(row.EventType, row.SubEventType, row.Notes)
+        var kind = KindOf(row, catalog)
             ?? throw new ArgumentException($"'{row.SubEventType ?? row.EventType}' is not an ACLED event type.", nameof(row));
         var newActors = new List<Actor>();
         var newLandmarks = new List<Landmark>();
+
+        var (first, second) = (CategoryOf(row.Inter1, row.Actor1, catalog), CategoryOf(row.Inter2, row.Actor2, catalog));
+        var consistent = IsConsistent(row, kind, first, second);
+        var (role1, role2) = RolesOf(kind);
+        // A row that contradicts itself names the sides, not who won: it never moves control on its own.
+        if (!consistent && kind.ChangesControl()) (role1, role2) = (ActorRole.Side, ActorRole.Side);
 
         var actors = new List<ActorInRole>();
         void Add(string? name, string? inter, ActorRole role)
@@ -181,22 +262,14 @@ public static partial class AcledMapping
             var entry = new ActorInRole(actor.Id, role);
             if (!actors.Contains(entry)) actors.Add(entry);
         }
-        var (role1, role2) = RolesOf(kind);
         Add(row.Actor1, row.Inter1, role1);
         foreach (var name in Names(row.AssocActor1)) Add(name, null, ActorRole.Supporter);
         Add(row.Actor2, row.Inter2, role2);
         foreach (var name in Names(row.AssocActor2)) Add(name, null, ActorRole.Supporter);
 
-        var place = catalog.FindLandmark(row.Location);
-        if (place is null)
-        {
-            var country = row.Country is { } c ? catalog.FindLandmark(c) : null;
-            place = new Landmark(UniqueId(row.Location, id => catalog.Landmark(id) is not null), row.Location, "town",
-                country?.Id, row.Latitude, row.Longitude, []);
-            catalog = catalog.With(place);
-            newLandmarks.Add(place);
-        }
+        (catalog, var place) = AcledPlaces.Locate(catalog, row, newLandmarks);
 
+        var published = row.TimestampDay ?? knownFrom;
         var account = new Account(
             kind,
             When(row.EventDate, row.TimePrecision),
@@ -206,11 +279,21 @@ public static partial class AcledMapping
             Firmness.Reported,
             // The citation is ACLED's event, not the export file it came in: a later export
             // of the same unchanged row must read as the same account.
-            new Source(row.Source?.Trim() ?? "ACLED", Headline: null, Published: null, PublishedPrecision: null, "ACLED " + row.EventIdCnty, Quote(row.Notes)),
-            Acled: Details(row));
+            new Source(row.Source?.Trim() ?? "ACLED", Headline: null, published, published is null ? null : DatePrecision.Day, "ACLED " + row.EventIdCnty, Quote(row.Notes)),
+            Extent: kind.ChangesControl() ? ExtentOf(kind, row.Notes) : null,
+            Acled: Details(row),
+            Flags: consistent ? null : [Account.CodingInconsistent]);
         return new AcledMapped(catalog, newActors, newLandmarks,
             new ImportedAccount(OccurrencePrefix + row.EventIdCnty.ToLowerInvariant(), AccountPrefix + row.EventIdCnty, account, $"{fileName} line {row.Line}"));
     }
+
+    /// <summary>
+    /// How much of its place a territory row covers. ACLED codes a change of control at a
+    /// location (a town, a city's point), and a city-level point is rarely the whole city:
+    /// a part unless the notes say the whole. A base set up is never the whole place.
+    /// </summary>
+    internal static Extent ExtentOf(OccurrenceKind kind, string? notes) =>
+        kind != OccurrenceKind.HeadquartersEstablished && WholeWords().IsMatch(notes ?? "") ? Extent.Whole : Extent.Part;
 
     /// <summary>ACLED's time precision as a window: the day, the ISO week (Monday to Sunday) or the calendar month.</summary>
     public static WorldTime When(DateOnly date, int timePrecision)
@@ -232,27 +315,22 @@ public static partial class AcledMapping
     }
 
     private static Actor NewActor(Catalog.Catalog catalog, string name, string? inter) =>
-        new(UniqueId(name, id => catalog.Actor(id) is not null), name, name, ActorKindOf(name, inter), MemberOf: null, Aliases: []);
+        new(UniqueId(name, id => catalog.Actor(id) is not null), name, name, ActorKindOf(CategoryOf(inter, name, Catalog.Catalog.Empty)), MemberOf: null, Aliases: []);
 
-    /// <summary>
-    /// A guess from ACLED's inter code (numbers before 2023, words since) and the name;
-    /// an editor can revise the entry later.
-    /// </summary>
-    private static ActorKind ActorKindOf(string name, string? inter)
+    /// <summary>The catalog kind of a new actor from its ACLED category; an editor can revise the entry later.</summary>
+    private static ActorKind ActorKindOf(AcledInter? category) => category switch
     {
-        var code = inter?.Trim() ?? "";
-        if (code is "1" || code.StartsWith("State forces", StringComparison.OrdinalIgnoreCase)) return ActorKind.StateForce;
-        if (code is "6" or "7" || code.StartsWith("Civilians", StringComparison.OrdinalIgnoreCase) || code.StartsWith("Protesters", StringComparison.OrdinalIgnoreCase))
-            return ActorKind.Civilians;
-        return name.Contains("Civilians", StringComparison.OrdinalIgnoreCase) ? ActorKind.Civilians : ActorKind.Group;
-    }
+        AcledInter.StateForces => ActorKind.StateForce,
+        AcledInter.Protesters or AcledInter.Rioters or AcledInter.Civilians => ActorKind.Civilians,
+        _ => ActorKind.Group,
+    };
 
     private static AcledDetails Details(AcledRow row) => new(
         row.EventIdCnty, row.EventType, row.SubEventType, row.TimePrecision, row.GeoPrecision,
         row.Location, row.Country, row.Admin1, row.Admin2, row.Admin3, row.Latitude, row.Longitude,
         row.Actor1, row.AssocActor1, row.Actor2, row.AssocActor2, row.Inter1, row.Inter2, row.Interaction,
         row.SourceScale, row.Notes, row.Tags, row.Iso, row.Region, row.DisorderType, row.CivilianTargeting, row.Timestamp,
-        row.EventDate);
+        row.EventDate, row.Source, row.LatitudeAsWritten, row.LongitudeAsWritten);
 
     /// <summary>ACLED lists several associated actors in one cell, separated by semicolons.</summary>
     private static IEnumerable<string> Names(string? cell) =>
@@ -311,8 +389,9 @@ public static partial class AcledMapping
     [GeneratedRegex(@"\bshell(s|ed|ing)?\b|\bartillery\b|\brockets?\b|\bmissiles?\b|\bmortars?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ShellingWords();
 
-    [GeneratedRegex(@"\briot(s|ers?|ing|ed)?\b|(?<!\bnon-?)\bviolent(ly)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex RiotWords();
+    [GeneratedRegex(@"\b(full|complete|total|entire)\s+control\b|\b(entire|whole)\s+(city|town|village|area|district|region)\b|\bfully\s+(took|taken|captured|seized|liberated)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex WholeWords();
 
     [GeneratedRegex(@"\barrest(s|ed|ing)?\b|\bdetain(s|ed|ing)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArrestWords();

@@ -9,7 +9,8 @@ public enum AcledLayout { Pre2019, Current }
 
 /// <summary>
 /// One ACLED event as a file gives it, already checked: the date parsed, precisions in
-/// range, coordinates on the globe. Text columns are kept as written (empty means null).
+/// range, coordinates on the globe. Text columns are kept as written, spaces included
+/// (empty means null), so an export gives them back unchanged; lookups ignore the spaces.
 /// </summary>
 /// <param name="Line">The physical line the record starts on.</param>
 /// <param name="EventType">As written: a pre-2019 type ("Remote violence") or a current one ("Battles").</param>
@@ -48,4 +49,10 @@ public sealed record AcledRow(
     string? Notes,
     int? Fatalities,
     string? Tags,
-    string? Timestamp);
+    string? Timestamp,
+    string? LatitudeAsWritten = null,
+    string? LongitudeAsWritten = null)
+{
+    /// <summary>ACLED's timestamp (Unix seconds, UTC: when the row was last uploaded) as a day; null when the file has none.</summary>
+    public DateOnly? TimestampDay => AcledCsv.TimestampDay(Timestamp);
+}

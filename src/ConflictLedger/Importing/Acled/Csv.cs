@@ -1,4 +1,4 @@
-using System.Text;
+using nietras.SeparatedValues;
 
 namespace ConflictLedger.Importing.Acled;
 
@@ -9,87 +9,65 @@ internal sealed record CsvRecord(int Line, IReadOnlyList<string> Fields)
 }
 
 /// <summary>
-/// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks; records end
-/// with CRLF, LF or a lone CR. Lenient where spreadsheets are sloppy (a quote inside an
-/// unquoted field is kept as text), strict only where the data would be lost: a quoted
-/// field that never closes.
+/// RFC 4180 CSV through Sep: quoted fields may hold commas, doubled quotes and line
+/// breaks; records end with CRLF, LF or a lone CR; rows may differ in length (ACLED's
+/// pre-2019 files pad the header with empty columns). Quotes inside an unquoted field are
+/// kept as text when they pair up; a quote that never closes is refused, naming the line
+/// its record starts on.
 /// </summary>
 internal static class Csv
 {
-    public static IEnumerable<CsvRecord> Parse(string text, string fileName)
+    private static readonly Sep Comma = Sep.New(',');
+
+    public static IReadOnlyList<CsvRecord> Parse(string text, string fileName)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
+        var records = new List<CsvRecord>();
         var line = 1;
-        var recordLine = 1;
-        var quoted = false;
-        var fieldStarted = false;
-
-        for (var i = 0; i < text.Length; i++)
+        try
         {
-            var c = text[i];
-            if (quoted)
+            using var reader = Comma.Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromText(text);
+            foreach (var row in reader)
             {
-                if (c == '"')
-                {
-                    if (i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        field.Append('"');
-                        i++;
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
-                    continue;
-                }
-                if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))) line++;
-                field.Append(c);
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when !fieldStarted:
-                    quoted = true;
-                    fieldStarted = true;
-                    break;
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldStarted = false;
-                    break;
-                case '\r' or '\n':
-                    if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-                    fields.Add(field.ToString());
-                    yield return new CsvRecord(recordLine, fields);
-                    fields = [];
-                    field.Clear();
-                    fieldStarted = false;
-                    line++;
-                    recordLine = line;
-                    break;
-                default:
-                    field.Append(c);
-                    fieldStarted = true;
-                    break;
+                // Sep (0.17.1, without a header) numbers its first row 2; every file's first record starts on line 1.
+                line = records.Count == 0 ? 1 : row.LineNumberFrom;
+                var fields = new string[row.ColCount];
+                for (var i = 0; i < fields.Length; i++) fields[i] = row[i].ToString();
+                records.Add(new CsvRecord(line, fields));
             }
         }
-
-        if (quoted)
-            throw new ImportException([new ImportError(fileName, $"line {recordLine}", "(file)",
-                "a quoted field opens on this line and never closes: a note is missing its closing double quote")]);
-        if (fieldStarted || fields.Count > 0)
+        catch (InvalidDataException)
         {
-            fields.Add(field.ToString());
-            yield return new CsvRecord(recordLine, fields);
+            throw Unclosed(fileName, line);
         }
+        // Sep reads an unclosed quote to the end of the text as one field: an odd number of
+        // quotes from the last record's first line on means its quote never closed.
+        if (records.Count > 0 && QuotesFrom(text, records[^1].Line) % 2 == 1) throw Unclosed(fileName, records[^1].Line);
+        return records;
     }
 
-    /// <summary>A field as RFC 4180 writes it: quoted only when it holds a comma, a quote or a line break.</summary>
-    public static string Field(string? value)
+    /// <summary>A header and records as CSV, LF-terminated (Sep's way), a field quoted only when it holds a comma, a quote or a line break.</summary>
+    public static string Write(IReadOnlyList<string> header, IEnumerable<IEnumerable<string?>> rows)
     {
-        if (string.IsNullOrEmpty(value)) return "";
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        using var writer = Comma.Writer(o => o with { Escape = true }).ToText();
+        var written = 0;
+        foreach (var row in rows)
+        {
+            using var record = writer.NewRow();
+            foreach (var (name, value) in header.Zip(row)) record[name].Set(value ?? "");
+            written++;
+        }
+        // Sep writes the header with the first row; a file with no rows still has its header.
+        return written == 0 ? string.Join(',', header) + "\n" : writer.ToString();
+    }
+
+    private static ImportException Unclosed(string fileName, int line) =>
+        new([new ImportError(fileName, $"line {line}", "(file)", "a quoted field opens on this line and never closes: a note is missing its closing double quote")]);
+
+    private static int QuotesFrom(string text, int line)
+    {
+        var at = 0;
+        for (var l = 1; l < line && at < text.Length; at++)
+            if (text[at] == '\n' || (text[at] == '\r' && (at + 1 >= text.Length || text[at + 1] != '\n'))) l++;
+        return text.AsSpan(at).Count('"');
     }
 }

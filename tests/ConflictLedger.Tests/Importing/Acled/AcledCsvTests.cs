@@ -169,6 +169,10 @@ public class AcledCsvTests
     [InlineData("18/01/2016", "1", "a few", "32.76704", "FATALITIES")]
     [InlineData("18/01/2016", "1", "0", "91.2", "LATITUDE")]
     [InlineData("18/01/2016", "1", "0", "north", "LATITUDE")]
+    [InlineData("31/12/1799", "1", "0", "32.76704", "EVENT_DATE")]
+    [InlineData("31/12/9999", "1", "0", "32.76704", "EVENT_DATE")]
+    [InlineData("01/01/0001", "1", "0", "32.76704", "EVENT_DATE")]
+    [InlineData("01/01/2200", "1", "0", "32.76704", "EVENT_DATE")]
     public void refuses_a_bad_row_naming_file_line_and_column(string date, string precision, string fatalities, string latitude, string column)
     {
         var bytes = Utf8(OldHeader, OldRow(id: "1RTA"), OldRow(id: "2RTA", date: date, precision: precision, fatalities: fatalities, latitude: latitude));
@@ -178,6 +182,32 @@ public class AcledCsvTests
         var error = Assert.Single(ex.Errors);
         Assert.Equal(new ImportError("acled-bad.csv", "line 3", column, error.Message), error);
         Assert.Contains("acled-bad.csv: line 3", ex.Message);
+    }
+
+    [Fact]
+    public void refuses_a_row_dated_after_next_year_naming_the_range()
+    {
+        var nextYearAndADay = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1).AddDays(1).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        var bytes = Utf8(OldHeader, OldRow(id: "1RTA"), OldRow(id: "2RTA", date: nextYearAndADay));
+
+        var error = Assert.Single(Assert.Throws<ImportException>(() => AcledCsv.Read("acled-future.csv", bytes)).Errors);
+
+        Assert.Equal(("line 3", "EVENT_DATE"), (error.Location, error.Field));
+        Assert.Contains("outside the dates the ledger accepts: 1800-01-01 to", error.Message, StringComparison.Ordinal);
+    }
+
+    // A decoded file cannot hold a lone surrogate (bytes that are not UTF-8 are read as
+    // Windows-1252), so NUL is the one character PostgreSQL would refuse.
+    [Theory]
+    [InlineData("Clashes\u0000 in Derna.", "NOTES")]
+    [InlineData("\u0000", "NOTES")]
+    public void refuses_text_postgresql_cannot_store_naming_the_column(string notes, string column)
+    {
+        var bytes = Utf8(OldHeader, OldRow(id: "1RTA", notes: notes));
+
+        var error = Assert.Single(Assert.Throws<ImportException>(() => AcledCsv.Read("acled-nul.csv", bytes)).Errors);
+
+        Assert.Equal(("line 2", column), (error.Location, error.Field));
     }
 
     [Fact]

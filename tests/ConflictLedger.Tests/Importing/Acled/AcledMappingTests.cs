@@ -30,11 +30,12 @@ public class AcledMappingTests
         Assert.Equal(OccurrenceKind.Protest, accounts["5437RTA"].Kind);
 
         Assert.Equal([new("islamic-state", ActorRole.Side), new("mujahideen-shura-council", ActorRole.Side)], accounts["768RTA"].Actors);
-        Assert.Equal([new("libyan-air-force", ActorRole.Perpetrator), new("islamic-state", ActorRole.Target)], accounts["1792RTA"].Actors);
+        Assert.Equal([new("military-forces-of-libya-2014", ActorRole.Perpetrator), new("islamic-state", ActorRole.Target)], accounts["1792RTA"].Actors);
+        // ACLED's generic actors are national: never Derna's residents or protesters.
         Assert.Equal(
-            [new("islamic-state", ActorRole.Perpetrator), new("derna-residents", ActorRole.Target), new("muslim-group-libya", ActorRole.Supporter)],
+            [new("islamic-state", ActorRole.Perpetrator), new("civilians-libya", ActorRole.Target), new("muslim-group-libya", ActorRole.Supporter)],
             accounts["5124RTA"].Actors);
-        Assert.Equal([new("derna-protesters", ActorRole.Protester)], accounts["5437RTA"].Actors);
+        Assert.Equal([new("protesters-libya", ActorRole.Protester)], accounts["5437RTA"].Actors);
         Assert.Equal("derna", accounts["768RTA"].Place);
         Assert.Equal("ras-hilal", accounts["459RTA"].Place);
     }
@@ -86,7 +87,7 @@ public class AcledMappingTests
     {
         var mapped = MapCurrent();
 
-        Assert.Equal(["unidentified-armed-group-libya", "students-libya"], mapped.NewActors.Select(a => a.Id));
+        Assert.Equal(["unidentified-armed-group-libya", "civilians-libya", "protesters-libya", "students-libya"], mapped.NewActors.Select(a => a.Id));
         Assert.Equal(ActorKind.Group, mapped.NewActors[0].Kind);
 
         var state = AcledMapping.ToAccount(AcledTestData.Catalog, Row("Battles", "Armed clash") with { Actor1 = "Police Forces of Libya (2014-)", Inter1 = "1" }, "f.csv");
@@ -96,22 +97,45 @@ public class AcledMappingTests
     }
 
     [Fact]
-    public void an_unknown_location_becomes_a_town_in_its_country_with_acleds_coordinates()
+    public void an_unknown_location_nests_under_its_acled_admin_area_with_acleds_coordinates()
     {
         var mapped = MapSample();
 
-        var fatayah = Assert.Single(mapped.NewLandmarks);
-        Assert.Equal(new Landmark("al-fatayah", "Al-Fatayah", "town", "libya", 32.69036, 22.67273, []) with { Aliases = fatayah.Aliases }, fatayah);
+        // ADMIN2 "Darnah" is the catalog's Derna, so Al-Fatayah (a suburb) is within Derna.
+        var fatayah = Assert.Single(mapped.NewLandmarks, l => l.Id == "al-fatayah");
+        Assert.Equal(new Landmark("al-fatayah", "Al-Fatayah", "town", "derna", 32.69036, 22.67273, []) with { Aliases = fatayah.Aliases }, fatayah);
         Assert.Equal(["al-fatayah", "al-fatayah"], mapped.Accounts.Where(a => a.Account.Acled!.Location == "Al-Fatayah").Select(a => a.Account.Place));
-        Assert.Equal(["libya"], mapped.Catalog.AncestorsOf("al-fatayah").Select(l => l.Id));
+        Assert.Equal(["derna", "libya"], mapped.Catalog.AncestorsOf("al-fatayah").Select(l => l.Id));
+        Assert.Contains("al-fatayah", mapped.Catalog.Within("derna").Select(l => l.Id));
+        // An admin area no catalog city is named after is a landmark of its own.
+        var qubbah = Assert.Single(mapped.NewLandmarks, l => l.Id == "libya-al-qubbah");
+        Assert.Equal(("Al Qubbah (admin1)", "admin1", "libya"), (qubbah.Name, qubbah.Kind, qubbah.Parent));
+        Assert.Equal(2, mapped.NewLandmarks.Count);
     }
 
     [Fact]
-    public void a_place_in_a_country_the_catalog_does_not_know_has_no_parent()
+    public void a_town_and_the_district_of_the_same_name_stay_apart_and_a_far_namesake_is_another_place()
     {
-        var mapped = AcledMapping.ToAccount(AcledTestData.Catalog, Row("Battles", "Armed clash") with { Location = "Sirte", Country = "Atlantis" }, "f.csv");
+        var row = Row("Battles", "Armed clash") with { Country = "Libya", Admin1 = "Tripoli", Admin2 = "Tripoli", Admin3 = null, Location = "Tripoli", Latitude = 32.8925, Longitude = 13.18 };
+        var first = AcledMapping.ToAccount(AcledTestData.Catalog, row, "f.csv");
+        var again = AcledMapping.ToAccount(first.Catalog, row with { EventIdCnty = "LBY2" }, "f.csv");
+        var far = AcledMapping.ToAccount(again.Catalog, row with { EventIdCnty = "LBY3", Admin1 = "Sabha", Admin2 = "Sabha", Latitude = 27.03, Longitude = 14.43 }, "f.csv");
 
-        Assert.Null(Assert.Single(mapped.NewLandmarks).Parent);
+        Assert.Equal(["libya-tripoli", "libya-tripoli-tripoli", "tripoli"], first.NewLandmarks.Select(l => l.Id));
+        Assert.Equal("tripoli", first.Account.Account.Place);
+        Assert.Equal(["tripoli", "libya-tripoli-tripoli", "libya-tripoli", "libya"], first.Catalog.AncestorsOf("tripoli").Prepend(first.Catalog.Landmark("tripoli")!).Select(l => l.Id));
+        Assert.Empty(again.NewLandmarks);
+        Assert.Equal("tripoli", again.Account.Account.Place);
+        var namesake = far.NewLandmarks.Single(l => l.Kind == "town");
+        Assert.Equal(("Tripoli (Sabha)", "libya-sabha-sabha"), (namesake.Name, namesake.Parent));
+    }
+
+    [Fact]
+    public void a_place_in_a_country_the_catalog_does_not_know_nests_under_a_new_country()
+    {
+        var mapped = AcledMapping.ToAccount(AcledTestData.Catalog, Row("Battles", "Armed clash") with { Location = "Sirte", Country = "Atlantis", Admin1 = null, Admin2 = null }, "f.csv");
+
+        Assert.Equal([("atlantis", "country", null), ("sirte", "town", "atlantis")], mapped.NewLandmarks.Select(l => (l.Id, l.Kind, l.Parent)));
     }
 
     [Theory]
@@ -147,30 +171,78 @@ public class AcledMappingTests
     [InlineData("Violence against civilians", null, OccurrenceKind.AttackOnCivilians)]
     [InlineData("Riots/Protests", "Residents protested against the airstrikes.", OccurrenceKind.Protest)]
     [InlineData("Riots/Protests", "A non-violent sit-in outside the council.", OccurrenceKind.Protest)]
-    [InlineData("Riots/Protests", "Rioters burned tyres and blocked the road.", OccurrenceKind.ViolentDemonstration)]
-    [InlineData("Riots/Protests", "The demonstration turned violent.", OccurrenceKind.ViolentDemonstration)]
+    [InlineData("Riots/Protests", "Rioters burned tyres and blocked the road.", OccurrenceKind.Protest)]
     [InlineData("Strategic development", "The navy detained 14 suspected militants.", OccurrenceKind.Arrests)]
     [InlineData("Strategic development", "Twenty fighters surrendered to the council.", OccurrenceKind.Surrender)]
     [InlineData("Strategic development", "IS released prisoners it had detained in 2015.", OccurrenceKind.PrisonersReleased)]
     [InlineData("Strategic development", "A new military council was formed.", OccurrenceKind.OtherDevelopment)]
     [InlineData("Non-violent transfer of territory", null, OccurrenceKind.TerritoryTransferred)]
     [InlineData("Headquarters or base established", null, OccurrenceKind.HeadquartersEstablished)]
-    public void maps_pre_2019_types_using_the_notes_where_the_type_is_coarse(string eventType, string? notes, OccurrenceKind expected)
+    public void maps_pre_2019_types_using_the_notes_only_where_the_codebook_never_split_the_type(string eventType, string? notes, OccurrenceKind expected)
     {
         Assert.Equal(expected, AcledMapping.KindOf(eventType, null, notes));
     }
 
+    // The Derna row of 2016-02-15: IS (INTER 2) "regains territory" as a government would.
     [Theory]
-    [InlineData("Battle-Government regains territory", null)]
-    [InlineData("Battle-Non-state actor overtakes territory", null)]
-    [InlineData("Non-violent transfer of territory", null)]
-    [InlineData("Battles", "Government regains territory")]
-    [InlineData("Battles", "Non-state actor overtakes territory")]
-    public void the_first_actor_gains_territory_and_the_second_loses_it(string eventType, string? subEventType)
+    [InlineData("Battles", "Government regains territory", "Military Forces of Libya (2014-)", "1", true)]
+    [InlineData("Battles", "Government regains territory", "Military Forces of Libya (2014-)", "State forces", true)]
+    [InlineData("Battle-Government regains territory", null, "Military Forces of Libya (2014-)", "1", true)]
+    [InlineData("Battle-Government regains territory", null, "Islamic State (Cyrenaica Province)", "2", false)]
+    [InlineData("Battles", "Government regains territory", "Islamic State (Cyrenaica Province)", "Rebel group", false)]
+    [InlineData("Battles", "Non-state actor overtakes territory", "Islamic State (Cyrenaica Province)", "2", true)]
+    [InlineData("Battle-Non-state actor overtakes territory", null, "Islamic State (Cyrenaica Province)", "3", true)]
+    [InlineData("Battle-Non-state actor overtakes territory", null, "Military Forces of Libya (2014-)", "1", false)]
+    [InlineData("Battles", "Non-state actor overtakes territory", "Protesters (Libya)", "Protesters", false)]
+    [InlineData("Non-violent transfer of territory", null, "Islamic State (Cyrenaica Province)", "2", true)]
+    [InlineData("Non-violent transfer of territory", null, "Civilians (Libya)", "7", false)]
+    public void territory_roles_come_from_the_type_and_actor_ones_category_and_a_contradiction_is_flagged(
+        string eventType, string? subEventType, string actor1, string inter1, bool consistent)
     {
-        var account = AcledMapping.ToAccount(AcledTestData.Catalog, Row(eventType, subEventType), "f.csv").Account.Account;
+        var account = AcledMapping.ToAccount(AcledTestData.Catalog, Row(eventType, subEventType) with { Actor1 = actor1, Inter1 = inter1 }, "f.csv").Account.Account;
 
-        Assert.Equal([new("islamic-state", ActorRole.Gainer), new("mujahideen-shura-council", ActorRole.Loser)], account.Actors);
+        var first = account.Actors[0].Actor;
+        if (consistent)
+        {
+            Assert.Equal([new(first, ActorRole.Gainer), new("mujahideen-shura-council", ActorRole.Loser)], account.Actors);
+            Assert.Null(account.Flags);
+        }
+        else
+        {
+            Assert.Equal([new(first, ActorRole.Side), new("mujahideen-shura-council", ActorRole.Side)], account.Actors);
+            Assert.Equal([Account.CodingInconsistent], account.Flags);
+        }
+    }
+
+    [Theory]
+    [InlineData("IS took full control of the town.", Extent.Whole)]
+    [InlineData("The Shura Council retook the entire city.", Extent.Whole)]
+    [InlineData("IS took over the 400 neighbourhood.", Extent.Part)]
+    [InlineData(null, Extent.Part)]
+    public void a_territory_row_is_a_part_of_its_place_unless_its_notes_say_the_whole(string? notes, Extent expected)
+    {
+        var account = AcledMapping.ToAccount(AcledTestData.Catalog, Row("Battles", "Non-state actor overtakes territory", notes), "f.csv").Account.Account;
+
+        Assert.Equal(expected, account.Extent);
+    }
+
+    [Theory]
+    [InlineData("Rioters (Libya)", "5", null, null, 0, OccurrenceKind.ViolentDemonstration)]
+    [InlineData("Rioters (Libya)", "5", "Civilians (Libya)", "7", 0, OccurrenceKind.MobViolence)]
+    [InlineData("Rioters (Libya)", "5", "Rioters (Libya)", "5", 1, OccurrenceKind.MobViolence)]
+    [InlineData("Rioters (Libya)", "5", "Police Forces of Libya (2014-)", "1", 2, OccurrenceKind.ViolentDemonstration)]
+    [InlineData("Protesters (Libya)", "6", null, "0", 0, OccurrenceKind.Protest)]
+    [InlineData("Protesters (Libya)", "6", "Police Forces of Libya (2014-)", "1", 0, OccurrenceKind.ProtestWithIntervention)]
+    [InlineData("Protesters (Libya)", "6", "Police Forces of Libya (2014-)", "1", 3, OccurrenceKind.ExcessiveForceAgainstProtesters)]
+    [InlineData("Rioters (Libya)", null, null, null, 0, OccurrenceKind.ViolentDemonstration)]
+    [InlineData("Protesters (Libya)", null, null, null, 0, OccurrenceKind.Protest)]
+    public void a_pre_2019_demonstration_splits_by_its_actors_inter_codes_not_by_words_in_the_notes(
+        string actor1, string? inter1, string? actor2, string? inter2, int fatalities, OccurrenceKind expected)
+    {
+        var row = Row("Riots/Protests", notes: "Protesters gathered peacefully; a riot was feared.") with
+            { Actor1 = actor1, Inter1 = inter1, Actor2 = actor2, Inter2 = inter2, Fatalities = fatalities };
+
+        Assert.Equal(expected, AcledMapping.ToAccount(AcledTestData.Catalog, row, "f.csv").Account.Account.Kind);
     }
 
     [Fact]
