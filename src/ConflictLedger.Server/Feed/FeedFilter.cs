@@ -103,14 +103,16 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
 
     /// <summary>
     /// Why the landmark cannot filter the log (no catalog entry has that id), or null. The
-    /// projected catalog answers first; a landmark cataloged a moment ago may not be
+    /// projected catalog answers first (an alias counts); a landmark cataloged a moment ago may not be
     /// projected yet, so the log has the last word.
     /// </summary>
     public static async Task<string?> LandmarkProblemAsync(string? landmark, Server.Catalog.CatalogCache catalog, LedgerLog store, CancellationToken ct)
     {
-        if (landmark is null || (await catalog.GetAsync(ct)).Landmark(landmark) is not null) return null;
-        if ((await CatalogLedger.LoadAsync(store, ct)).Catalog.Landmark(landmark) is not null) return null;
-        return $"'{(landmark.Length > 80 ? landmark[..80] + "…" : landmark)}' is not a landmark id in the catalog (GET /api/catalog/landmarks lists them)";
+        if (landmark is null || Names((await catalog.GetAsync(ct)), landmark)) return null;
+        if (Names((await CatalogLedger.LoadAsync(store, ct)).Catalog, landmark)) return null;
+        return $"'{(landmark.Length > 80 ? landmark[..80] + "…" : landmark)}' is not a landmark id or alias in the catalog (GET /api/catalog/landmarks lists them)";
+
+        static bool Names(ConflictLedger.Catalog.Catalog catalog, string name) => catalog.Landmark(name) is not null || catalog.FindLandmark(name) is not null;
     }
 
     /// <summary>Types from <c>type=a,b</c> and repeated <c>type=</c> parameters; null when none.</summary>
