@@ -8,6 +8,16 @@ using ConflictLedger.Testing;
 
 namespace ConflictLedger.Server.Tests.Operations;
 
+/// <summary>
+/// Runs alone: OpenTelemetry merges same-named instruments of every server in the process
+/// into one stream and ends it when any of their meters is disposed, so another test
+/// class stopping its server mid-scrape would blank this server's series. One server per
+/// process, as in production, never meets that.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly MeterListener listener = new();
