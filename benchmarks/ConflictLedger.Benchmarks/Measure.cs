@@ -106,7 +106,44 @@ internal static class Measure
         return table.ToString();
     }
 
-    private static double Median(List<double> values)
+    /// <summary>Follower lag after each kind of failed append, next to an undisturbed one.</summary>
+    public static string Table(IEnumerable<Lag> lags)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| Follower | Undisturbed append (ms) | After a rolled-back append (ms) | Ratio | After a 409 (ms) | Ratio |")
+            .AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var l in lags)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {l.Follower}, median of {l.Rounds} | {l.Undisturbed:F1} | {l.AfterRollback:F1} | {l.AfterRollback / l.Undisturbed:F2} | {l.AfterConflict:F1} | {l.AfterConflict / l.Undisturbed:F2} |");
+        }
+        return table.ToString();
+    }
+
+    public static string Table(AcledImport a)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| ACLED import (generated, pre-2019 layout) | Seconds | Raw COPY of the same events (s) | Aim | |")
+            .AppendLine("|---|---:|---:|---:|---|")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"| first import: {a.Rows:N0} rows, {a.Events:N0} events | {a.FirstSeconds:F1} | {a.CopySeconds:F2} | < 10 s | {(a.FirstSeconds < 10 ? "met" : "MISSED")} |")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"| re-import, a no-op ({a.AppendedAgain} appended) | {a.AgainSeconds:F1} | | < 3 s | {(a.AgainSeconds < 3 && a.AppendedAgain == 0 ? "met" : "MISSED")} |");
+        return table.ToString();
+    }
+
+    public static string Table(CatchUp c)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| Catch-up by Marten's daemon | Log before | Seconds | Events/s |")
+            .AppendLine("|---|---:|---:|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| {c.NewEvents:N0} new events | {c.ShortLog:N0} | {c.ShortSeconds:F1} | {c.NewEvents / c.ShortSeconds:N0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| {c.NewEvents:N0} new events | {c.LongLog:N0} | {c.LongSeconds:F1} | {c.NewEvents / c.LongSeconds:N0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| ratio (long ÷ short; aim near 1) | | {c.Ratio:F2} | |");
+        return table.ToString();
+    }
+
+    public static double Median(IReadOnlyCollection<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;

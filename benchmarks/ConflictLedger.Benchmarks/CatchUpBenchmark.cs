@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using ConflictLedger.Log;
+using ConflictLedger.ReadModel;
+using Npgsql;
+
+namespace ConflictLedger.Benchmarks;
+
+/// <summary>Seconds Marten's daemon took to project the same number of new events onto a short and a long log.</summary>
+internal sealed record CatchUp(int NewEvents, int ShortLog, double ShortSeconds, int LongLog, double LongSeconds)
+{
+    public double Ratio => LongSeconds / ShortSeconds;
+}
+
+/// <summary>
+/// What projecting new events costs as the log grows: a synthetic ledger of
+/// <c>log</c> events is projected (by a rebuild, which also places Marten's checkpoint at
+/// its end), then <c>newEvents</c> more, the ledger's continuation (new reports on the same
+/// landmarks, corrections and retractions of earlier ones), are imported with the daemon
+/// stopped, and the time from starting the daemon until it has projected them is measured.
+/// The same on a log ten times as long, in the same run. Incremental projection should
+/// cost what the new events touch, not what the log holds: the ratio should be near 1.
+/// </summary>
+internal static class CatchUpBenchmark
+{
+    private const int Seed = 1977;
+    private const int ImportChunk = 20_000;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
+
+    public static async Task<CatchUp> RunAsync(NpgsqlDataSource dataSource, int landmarks, int shortLog, int newEvents, CancellationToken ct)
+    {
+        var longLog = shortLog * 10;
+        var shortSeconds = await MeasureAsync(dataSource, landmarks, shortLog, newEvents, ct);
+        var longSeconds = await MeasureAsync(dataSource, landmarks, longLog, newEvents, ct);
+        return new CatchUp(newEvents, shortLog, shortSeconds, longLog, longSeconds);
+    }
+
+    private static async Task<double> MeasureAsync(NpgsqlDataSource dataSource, int landmarks, int log, int newEvents, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var ledger = SyntheticLedger.Create(landmarks, log + newEvents, Seed);
+        var events = ledger.Events().ToList();
+        await using var schema = await BenchSchema.CreateAsync(dataSource, ct, prefix: "bench_cu_");
+        var started = new HashSet<string>(StringComparer.Ordinal);
+        await LogImport.ImportAsync(schema.Store, events.Take(log), ImportChunk, ct, started);
+        var readModels = new ReadModelStore(schema.Store);
+        await readModels.EnsureAsync(ct);
+        await readModels.RebuildAsync(ct);
+        var head = await LogImport.ImportAsync(schema.Store, events.Skip(log), ImportChunk, ct, started);
+        await schema.ExecuteAsync($"vacuum analyze {schema.Events}", ct);
+        Console.Error.WriteLine($"  catch-up: a log of {log:N0} events projected and {newEvents:N0} more imported in {clock.Elapsed.TotalSeconds:F0} s");
+
+        clock.Restart();
+        await using var daemon = new ReadModelDaemon(readModels);
+        await daemon.StartAsync(ct);
+        await daemon.WaitForAsync(head, Timeout, ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"  catch-up of {newEvents:N0} events on a log of {log:N0}: {seconds:F1} s");
+        return seconds;
+    }
+}
