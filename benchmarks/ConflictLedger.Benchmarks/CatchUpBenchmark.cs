@@ -50,11 +50,12 @@ internal static class CatchUpBenchmark
         Console.Error.WriteLine($"  catch-up: a log of {log:N0} events projected and {newEvents:N0} more imported in {clock.Elapsed.TotalSeconds:F0} s");
 
         clock.Restart();
+        using var phases = new Phases();
         await using var daemon = new ReadModelDaemon(readModels);
         await daemon.StartAsync(ct);
         await daemon.WaitForAsync(head, Timeout, ct);
         var seconds = clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"  catch-up of {newEvents:N0} events on a log of {log:N0}: {seconds:F1} s");
+        Console.Error.WriteLine($"  catch-up of {newEvents:N0} events on a log of {log:N0}: {seconds:F1} s; in the writer: {phases}");
         return seconds;
     }
 }

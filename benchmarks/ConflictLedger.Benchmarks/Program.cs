@@ -36,6 +36,10 @@ if (string.IsNullOrEmpty(connectionString))
     return 2;
 }
 
+// Tables go to stdout; everything else (progress, Marten's notices) to stderr.
+var tables = Console.Out;
+Console.SetOut(Console.Error);
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
@@ -60,29 +64,29 @@ switch (mode)
         var eventCount = events ?? (quick ? 20_000 : 1_000_000);
         var queries = quick ? 100 : 500;
         var replays = quick ? 2 : 3;
-        Console.WriteLine($"{server}, {landmarkCount:N0} landmarks, {eventCount:N0} events, {queries:N0} queries of each kind");
+        tables.WriteLine($"{server}, {landmarkCount:N0} landmarks, {eventCount:N0} events, {queries:N0} queries of each kind");
         var (rebuild, latencies) = await ReadModelBenchmark.RunAsync(dataSource, landmarkCount, eventCount, queries, replays, ct);
         var catchUp = await CatchUpBenchmark.RunAsync(dataSource, catchUpLandmarks, catchUpLog, catchUpEvents, ct);
-        Console.WriteLine();
-        Console.Write(Measure.Table(rebuild, latencies));
-        Console.WriteLine();
-        Console.Write(Measure.Table(catchUp));
+        tables.WriteLine();
+        tables.Write(Measure.Table(rebuild, latencies));
+        tables.WriteLine();
+        tables.Write(Measure.Table(catchUp));
         break;
     }
     case "catchup":
     {
-        Console.WriteLine($"{server}, {catchUpLandmarks:N0} landmarks");
+        tables.WriteLine($"{server}, {catchUpLandmarks:N0} landmarks");
         var catchUp = await CatchUpBenchmark.RunAsync(dataSource, catchUpLandmarks, catchUpLog, catchUpEvents, ct);
-        Console.WriteLine();
-        Console.Write(Measure.Table(catchUp));
+        tables.WriteLine();
+        tables.Write(Measure.Table(catchUp));
         break;
     }
     case "acled":
     {
-        Console.WriteLine(server);
+        tables.WriteLine(server);
         var acled = await AcledImportBenchmark.RunAsync(dataSource, acledRows, ct);
-        Console.WriteLine();
-        Console.Write(Measure.Table(acled));
+        tables.WriteLine();
+        tables.Write(Measure.Table(acled));
         break;
     }
     default:
@@ -90,7 +94,7 @@ switch (mode)
         var eventCount = events ?? (quick ? 10_000 : 200_000);
         var appendCount = quick ? 500 : 4_000;
         var lagRounds = quick ? 5 : 15;
-        Console.WriteLine($"{server}, {appendCount:N0} appends, {eventCount:N0} events");
+        tables.WriteLine($"{server}, {appendCount:N0} appends, {eventCount:N0} events");
         var results = new List<Comparison>
         {
             await AppendBenchmark.RunAsync(dataSource, appendCount, ct),
@@ -99,12 +103,12 @@ switch (mode)
         };
         var lags = await LagBenchmark.RunAsync(dataSource, lagRounds, ct);
         var acled = await AcledImportBenchmark.RunAsync(dataSource, acledRows, ct);
-        Console.WriteLine();
-        Console.Write(Measure.Table(results));
-        Console.WriteLine();
-        Console.Write(Measure.Table(lags));
-        Console.WriteLine();
-        Console.Write(Measure.Table(acled));
+        tables.WriteLine();
+        tables.Write(Measure.Table(results));
+        tables.WriteLine();
+        tables.Write(Measure.Table(lags));
+        tables.WriteLine();
+        tables.Write(Measure.Table(acled));
         break;
     }
 }

@@ -67,7 +67,9 @@ internal static class ReadModelBenchmark
 
     private static async Task RebuildAsync(ReadModelStore readModels, int expected, CancellationToken ct)
     {
+        using var phases = new Phases();
         var result = await readModels.RebuildAsync(ct);
+        Console.Error.WriteLine($"  rebuild of {result.Events:N0} events: {result.Elapsed.TotalSeconds:F1} s; in the writer: {phases}");
         if (result.Events != expected) throw new InvalidOperationException($"The rebuild projected {result.Events} events, expected {expected}.");
     }
 

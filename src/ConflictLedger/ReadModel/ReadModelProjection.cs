@@ -41,22 +41,27 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
             }
         }
         if (batch.Count > 0)
-            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch));
+            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence, events.Count));
         return Task.CompletedTask;
     }
 
     private static bool LedgerEvents(IEvent e) => Log.LedgerEventTypes.ByName.ContainsKey(e.EventTypeName);
 
     /// <summary>Runs inside Marten's batch transaction, after Marten queued the checkpoint move and before it commits.</summary>
-    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch) : ITransactionParticipant
+    /// <param name="last">The sequence number of the page's last event.</param>
+    /// <param name="pageSize">How many events Marten handed over in the page.</param>
+    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch, long last, int pageSize) : ITransactionParticipant
     {
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
             // The generation is read inside the transaction, after Marten's checkpoint update
             // took its row lock: a rebuild's swap holds that lock, so a batch lands wholly in
             // the old generation or wholly in the new one.
-            var generation = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
-            await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, deferIntervals: false, token);
+            var (generation, head) = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
+            // Catching up (more than another page of the log lies ahead), intervals are
+            // derived once when the daemon reaches the head, not once per batch.
+            var intervals = head - last > pageSize ? IntervalDerivation.Deferred : IntervalDerivation.Now;
+            await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, intervals, token);
             if (batch.LastOrDefault(e => e.Domain is Catalog.ActorCataloged or Catalog.LandmarkCataloged) is { } catalogChange)
                 await ReadModelStore.MarkCatalogChangedAsync(projection.ledgerSchema, connection, transaction, catalogChange.Position, token);
         }

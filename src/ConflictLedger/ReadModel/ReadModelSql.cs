@@ -49,6 +49,19 @@ internal sealed class ReadModelSql(string schema)
 
     public string IntervalsOf => $"select interval from {s}.control_intervals where landmark = $1 order by valid_from nulls first";
 
+    /// <summary>Lists landmarks whose intervals a catching-up batch left to derive later.</summary>
+    public string MarkStaleLandmarks => $"insert into {s}.stale_landmarks (landmark) select * from unnest($1::text[]) on conflict do nothing";
+
+    public string TakeStaleLandmarks => $"delete from {s}.stale_landmarks returning landmark";
+
+    /// <summary>Of the given landmarks, those whose stored intervals are stale, each with its standing claims (none: one row with a null claim).</summary>
+    public string StaleStandingClaims => $"""
+        select s.landmark, c.claim
+          from {s}.stale_landmarks s
+          left join {s}.control_claims c on c.landmark = s.landmark and c.superseded_from is null
+         where s.landmark = any($1)
+        """;
+
     public string LandmarksWithClaims => $"select distinct landmark from {s}.control_claims";
 
     public string LoadOccurrences => $"select doc from {s}.occurrences where id = any($1)";

@@ -47,13 +47,18 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     public async Task<string> ActiveSchemaAsync(CancellationToken ct = default) =>
         await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
 
-    /// <summary>The generation a daemon batch writes to, read inside that batch's transaction.</summary>
-    internal static async Task<string> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>The generation a daemon batch writes to, and the head of the log, read inside that batch's transaction.</summary>
+    internal static async Task<(string Generation, long Head)> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select active from \"{ledgerSchema}\".read_model_generations where name = $1", connection, transaction);
+        await using var command = new NpgsqlCommand($"""
+            select (select active from "{ledgerSchema}".read_model_generations where name = $1),
+                   (select coalesce(max(seq_id), 0) from "{ledgerSchema}".mt_events)
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
-        return await command.ExecuteScalarAsync(ct) as string
-            ?? throw new InvalidOperationException("The read model has no generation yet; the server creates it at start-up.");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        if (reader.IsDBNull(0)) throw new InvalidOperationException("The read model has no generation yet; the server creates it at start-up.");
+        return (reader.GetString(0), reader.GetInt64(1));
     }
 
     /// <summary>The active generation and the position it reflects, in one round trip (every query asks).</summary>
@@ -131,7 +136,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             if (page.Count == 0) break;
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: true, ct);
+            await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.AtEnd, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
             cursor = page[^1].Sequence;
@@ -149,7 +154,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             {
                 var page = await ReadPageAsync(cursor, 5000, ct, upTo: live);
                 if (page.Count == 0) break;
-                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: false, ct);
+                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct);
                 events += page.Count;
                 cursor = page[^1].Sequence;
             }

@@ -3,6 +3,8 @@ using ConflictLedger.Control;
 using ConflictLedger.Occurrences;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Npgsql;
 
 namespace ConflictLedger.ReadModel;
@@ -14,6 +16,22 @@ namespace ConflictLedger.ReadModel;
 /// <see cref="ControlTimeline.Build"/>, <see cref="OccurrenceView.Of"/>); this class only
 /// moves rows.
 /// </summary>
+/// <summary>When a batch derives the control intervals of the landmarks it touched.</summary>
+public enum IntervalDerivation
+{
+    /// <summary>In the batch, together with every landmark earlier batches left stale: the daemon is at the head of the log.</summary>
+    Now,
+
+    /// <summary>
+    /// Later: the landmarks are listed as stale (queries derive them from their claims
+    /// meanwhile), so a daemon catching up derives each landmark once, not once per batch.
+    /// </summary>
+    Deferred,
+
+    /// <summary>Not per batch: a rebuild derives every landmark once at the end.</summary>
+    AtEnd,
+}
+
 public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 {
     private readonly ILogger logger = logger ?? NullLogger.Instance;
@@ -22,8 +40,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 
     public string Schema { get; } = schema;
 
-    /// <param name="deferIntervals">During a rebuild intervals are computed once at the end, not per batch.</param>
-    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, bool deferIntervals, CancellationToken ct)
+    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
     {
         var connection = tx.Connection!;
         var touched = new HashSet<string>(StringComparer.Ordinal);
@@ -45,11 +62,36 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         var occurrenceEvents = batch.Where(e => e.Domain is IOccurrenceEvent).Select(e => (e, (IOccurrenceEvent)e.Domain)).ToList();
         if (occurrenceEvents.Count > 0)
         {
+            var started = Stopwatch.GetTimestamp();
             await ProjectOccurrencesAsync(connection, tx, occurrenceEvents, ct);
+            Record("occurrences", started);
+            started = Stopwatch.GetTimestamp();
             await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, ct);
+            Record("claims", started);
         }
-        if (!deferIntervals && touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
+        switch (intervals)
+        {
+            case IntervalDerivation.Now:
+                // With every landmark earlier batches left stale: one statement, usually empty.
+                await using (var take = new NpgsqlCommand(sql.TakeStaleLandmarks, connection, tx))
+                await using (var reader = await take.ExecuteReaderAsync(ct))
+                {
+                    while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+                }
+                if (touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
+                break;
+            case IntervalDerivation.Deferred:
+                if (touched.Count > 0) await Execute(connection, tx, sql.MarkStaleLandmarks, ct, Param(touched.ToArray()));
+                break;
+        }
     }
+
+    /// <summary>Where a batch's time goes, by phase: occurrences, claims, intervals (milliseconds).</summary>
+    public static readonly Histogram<double> Duration =
+        new Meter("ConflictLedger.ReadModel").CreateHistogram<double>("conflictledger.read_model.write.duration", "ms", "Time a read model batch spends per phase");
+
+    private static void Record(string phase, long started) =>
+        Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
 
     private async Task ProjectOccurrencesAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events, CancellationToken ct)
@@ -145,6 +187,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     /// <summary>Rebuilds the intervals of the given landmarks from their standing claims.</summary>
     public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var claims = new List<ControlClaim>();
         await using (var load = new NpgsqlCommand(sql.StandingClaims, connection, tx) { Parameters = { Param(landmarks) } })
         await using (var reader = await load.ExecuteReaderAsync(ct))
@@ -171,8 +214,15 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         // Landmarks left with no standing claim lose their intervals.
         built.AddRange(landmarks.Except(claims.Select(c => c.Landmark), StringComparer.Ordinal));
 
+        Record("intervals: derive", started);
+        started = Stopwatch.GetTimestamp();
         await Execute(connection, tx, sql.DeleteIntervals, ct, Param(built.ToArray()));
-        if (intervals.Count == 0) return;
+        if (intervals.Count > 0) await InsertIntervalsAsync(connection, tx, intervals, ct);
+        Record("intervals: write", started);
+    }
+
+    private async Task InsertIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<ControlInterval> intervals, CancellationToken ct)
+    {
         await Execute(connection, tx, sql.InsertIntervals, ct,
             intervals.Select(i => i.Landmark).ToArray(),
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.From).ToArray() },
