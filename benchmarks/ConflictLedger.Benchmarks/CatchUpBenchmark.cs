@@ -52,9 +52,25 @@ internal static class CatchUpBenchmark
         clock.Restart();
         using var phases = new Phases();
         await using var daemon = new ReadModelDaemon(readModels);
+        var from = (await readModels.PositionAsync(ct)).Value;
         await daemon.StartAsync(ct);
+        var startedIn = clock.Elapsed.TotalSeconds;
+        // When each batch landed: a wait before the first, or between batches, is the daemon's, not the writer's.
+        var progress = new List<string>();
+        var watch = Task.Run(async () =>
+        {
+            var seen = from;
+            while (seen < head.Value)
+            {
+                await Task.Delay(20, ct);
+                if (daemon.Position.Value != seen) progress.Add($"{daemon.Position.Value - from:N0} at {clock.Elapsed.TotalSeconds:F1} s");
+                seen = daemon.Position.Value;
+            }
+        }, ct);
         await daemon.WaitForAsync(head, Timeout, ct);
         var seconds = clock.Elapsed.TotalSeconds;
+        await watch;
+        Console.Error.WriteLine($"  daemon started in {startedIn:F1} s; events projected: {string.Join(", ", progress)}");
         Console.Error.WriteLine($"  catch-up of {newEvents:N0} events on a log of {log:N0}: {seconds:F1} s; in the writer: {phases}");
         return seconds;
     }

@@ -27,6 +27,7 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var batch = new List<ProjectedEvent>(events.Count);
         foreach (var e in events)
         {
@@ -40,6 +41,7 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
                 throw new UnprojectableEventException(e, ex);
             }
         }
+        ReadModelWriter.Record("check", started);
         if (batch.Count > 0)
             ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence, events.Count));
         return Task.CompletedTask;

@@ -132,11 +132,16 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         var cursor = 0L;
         while (true)
         {
+            var phase = Stopwatch.GetTimestamp();
             var page = await ReadPageAsync(cursor, 5000, ct);
+            ReadModelWriter.Record("rebuild: read", phase);
             if (page.Count == 0) break;
+            phase = Stopwatch.GetTimestamp();
+            var checkedPage = await CheckedAsync(page, ct);
+            ReadModelWriter.Record("rebuild: check", phase);
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.AtEnd, ct);
+            await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
             cursor = page[^1].Sequence;

@@ -90,7 +90,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     public static readonly Histogram<double> Duration =
         new Meter("ConflictLedger.ReadModel").CreateHistogram<double>("conflictledger.read_model.write.duration", "ms", "Time a read model batch spends per phase");
 
-    private static void Record(string phase, long started) =>
+    internal static void Record(string phase, long started) =>
         Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
 
     private async Task ProjectOccurrencesAsync(
