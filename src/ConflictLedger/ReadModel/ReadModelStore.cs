@@ -130,12 +130,17 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
         var events = 0;
         var cursor = 0L;
+        // The next page is read (and deserialised) while this one is written: reading is a
+        // third of a rebuild's time (measured), and it needs the database little.
+        var next = ReadPageAsync(cursor, 5000, ct);
         while (true)
         {
             var phase = Stopwatch.GetTimestamp();
-            var page = await ReadPageAsync(cursor, 5000, ct);
-            ReadModelWriter.Record("rebuild: read", phase);
+            var page = await next;
+            ReadModelWriter.Record("rebuild: wait for the read", phase);
             if (page.Count == 0) break;
+            cursor = page[^1].Sequence;
+            next = ReadPageAsync(cursor, 5000, ct);
             phase = Stopwatch.GetTimestamp();
             var checkedPage = await CheckedAsync(page, ct);
             ReadModelWriter.Record("rebuild: check", phase);
@@ -144,7 +149,6 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
-            cursor = page[^1].Sequence;
         }
         await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
 
