@@ -11,7 +11,7 @@ internal sealed record Comparison(string Name, double StoreRate, double RawRate,
 /// Latencies of one kind of read model query (after a warm-up), next to the time a full
 /// replay of the log takes to answer the same question.
 /// </summary>
-internal sealed record Latency(string Name, int Queries, double P50, double P99, double AimP99, int ReplayQueries, double ReplayMs);
+internal sealed record Latency(string Name, int Queries, double P50, double P99, double AimP99, int ReplayQueries, double ReplayMs, int WrongAnswers = 0);
 
 internal static class Measure
 {
@@ -101,7 +101,7 @@ internal static class Measure
         foreach (var q in queries)
         {
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {q.Name} ({q.Queries:N0} queries) | p50 {q.P50:F2} ms, p99 {q.P99:F2} ms | full replay: {q.ReplayMs:N0} ms/query ({q.ReplayQueries} queries) | {q.ReplayMs / q.P50:N0}× (replay ÷ p50) | p99 < {q.AimP99:F0} ms | {(q.P99 < q.AimP99 ? "met" : "MISSED")} |");
+                $"| {q.Name} ({q.Queries:N0} queries) | p50 {q.P50:F2} ms, p99 {q.P99:F2} ms | full replay: {q.ReplayMs:N0} ms/query ({q.ReplayQueries} queries) | {q.ReplayMs / q.P50:N0}× (replay ÷ p50) | p99 < {q.AimP99:F0} ms | {(q.P99 < q.AimP99 ? "met" : "MISSED")}{(q.WrongAnswers > 0 ? $"; {q.WrongAnswers} of {q.ReplayQueries} answers DIFFER from the replay" : "")} |");
         }
         return table.ToString();
     }

@@ -65,8 +65,8 @@ switch (mode)
         var queries = quick ? 100 : 500;
         var replays = quick ? 2 : 3;
         tables.WriteLine($"{server}, {landmarkCount:N0} landmarks, {eventCount:N0} events, {queries:N0} queries of each kind");
-        var (rebuild, latencies) = await ReadModelBenchmark.RunAsync(dataSource, landmarkCount, eventCount, queries, replays, ct);
         var catchUp = await CatchUpBenchmark.RunAsync(dataSource, catchUpLandmarks, catchUpLog, catchUpEvents, ct);
+        var (rebuild, latencies) = await ReadModelBenchmark.RunAsync(dataSource, landmarkCount, eventCount, queries, replays, ct);
         tables.WriteLine();
         tables.Write(Measure.Table(rebuild, latencies));
         tables.WriteLine();
