@@ -34,6 +34,12 @@ internal static class CatchUpBenchmark
         return new CatchUp(newEvents, shortLog, shortSeconds, longLog, longSeconds);
     }
 
+    private static async Task<long> HighWaterAsync(BenchSchema schema, CancellationToken ct)
+    {
+        await using var command = schema.DataSource.CreateCommand($"select coalesce(max(last_seq_id), 0) from \"{schema.Name}\".mt_event_progression where name = 'HighWaterMark'");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     private static async Task<double> MeasureAsync(NpgsqlDataSource dataSource, int landmarks, int log, int newEvents, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -63,13 +69,15 @@ internal static class CatchUpBenchmark
             while (seen < head.Value)
             {
                 await Task.Delay(20, ct);
-                if (daemon.Position.Value != seen) progress.Add($"{daemon.Position.Value - from:N0} at {clock.Elapsed.TotalSeconds:F1} s");
+                if (daemon.Position.Value != seen)
+                    progress.Add($"{daemon.Position.Value - from:N0} at {clock.Elapsed.TotalSeconds:F1} s (high-water mark +{await HighWaterAsync(schema, ct) - from:N0})");
                 seen = daemon.Position.Value;
             }
         }, ct);
         await daemon.WaitForAsync(head, Timeout, ct);
         var seconds = clock.Elapsed.TotalSeconds;
         await watch;
+        Console.Error.WriteLine($"  (the high-water mark is how far Marten's daemon has found the log safe to read; {head.Value - from:N0} events to project)");
         Console.Error.WriteLine($"  daemon started in {startedIn:F1} s; events projected: {string.Join(", ", progress)}");
         Console.Error.WriteLine($"  catch-up of {newEvents:N0} events on a log of {log:N0}: {seconds:F1} s; in the writer: {phases}");
         return seconds;
