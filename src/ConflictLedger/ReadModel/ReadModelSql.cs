@@ -28,7 +28,11 @@ internal sealed class ReadModelSql(string schema)
 
     public string AllClaimsOf => $"select claim, known_from, superseded_from from {s}.control_claims where landmark = $1 order by position";
 
-    public string DeleteIntervals => $"delete from {s}.control_intervals where landmark = any($1)";
+    /// <summary>The stored intervals of the landmarks, each by its document's md5 and its row.</summary>
+    public string IntervalHashes => $"select landmark, md5(interval), ctid::text from {s}.control_intervals where landmark = any($1)";
+
+    /// <summary>Rows read by <see cref="IntervalHashes"/> in the same transaction (only the daemon's batch writes a generation's intervals).</summary>
+    public string DeleteIntervalRows => $"delete from {s}.control_intervals where ctid = any($1::text[]::tid[])";
 
     public string InsertIntervals => $"""
         insert into {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval)

@@ -184,8 +184,9 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() });
     }
 
-    /// <summary>Rebuilds the intervals of the given landmarks from their standing claims.</summary>
-    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
+    /// <summary>Derives the intervals of the given landmarks again from their standing claims and stores what changed.</summary>
+    /// <param name="fresh">The landmarks have no stored intervals yet (a rebuild's new generation): nothing to compare or delete.</param>
+    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct, bool fresh = false)
     {
         var started = Stopwatch.GetTimestamp();
         var claims = new List<ControlClaim>();
@@ -216,12 +217,41 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        await Execute(connection, tx, sql.DeleteIntervals, ct, Param(built.ToArray()));
-        if (intervals.Count > 0) await InsertIntervalsAsync(connection, tx, intervals, ct);
+        var documents = intervals.Select(Json.Serialize).ToList();
+        if (fresh)
+        {
+            await InsertIntervalsAsync(connection, tx, intervals, documents, ct);
+        }
+        else
+        {
+            // Only what changed is written: new events mostly touch a landmark's recent
+            // history, and each interval copies its evidence, so rewriting every interval of
+            // every touched landmark wrote as much as the log holds (measured: 11.5 of the
+            // 15 s a 200,000-event log's catch-up spent deriving intervals).
+            var stored = new Dictionary<(string Landmark, string Hash), string>();
+            await using (var read = new NpgsqlCommand(sql.IntervalHashes, connection, tx) { Parameters = { Param(built.ToArray()) } })
+            await using (var reader = await read.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct)) stored[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
+            }
+            var added = new List<int>();
+            for (var i = 0; i < intervals.Count; i++)
+            {
+                if (!stored.Remove((intervals[i].Landmark, Hash(documents[i])))) added.Add(i);
+            }
+            if (stored.Count > 0)
+                await Execute(connection, tx, sql.DeleteIntervalRows, ct, Param(stored.Values.ToArray()));
+            if (added.Count > 0)
+                await InsertIntervalsAsync(connection, tx, added.Select(i => intervals[i]).ToList(), added.Select(i => documents[i]).ToList(), ct);
+        }
         Record("intervals: write", started);
     }
 
-    private async Task InsertIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<ControlInterval> intervals, CancellationToken ct)
+    /// <summary>What PostgreSQL's md5(text) gives for the document (the database is UTF-8).</summary>
+    private static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
+
+    private async Task InsertIntervalsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, List<ControlInterval> intervals, List<string> documents, CancellationToken ct)
     {
         await Execute(connection, tx, sql.InsertIntervals, ct,
             intervals.Select(i => i.Landmark).ToArray(),
@@ -229,7 +259,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
             intervals.Select(i => i.Controller).ToArray(),
             intervals.Select(i => Json.Name(i.Status)).ToArray(),
-            intervals.Select(Json.Serialize).ToArray());
+            documents.ToArray());
     }
 
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
@@ -245,7 +275,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await RecomputeIntervalsAsync(connection, tx, slice, ct);
+            await RecomputeIntervalsAsync(connection, tx, slice, ct, fresh: true);
             await tx.CommitAsync(ct);
         }
     }
