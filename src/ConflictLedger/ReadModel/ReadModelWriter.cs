@@ -114,8 +114,11 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             states[domain.OccurrenceId] = state.Evolve(domain);
             positions[domain.OccurrenceId] = recorded.Position;
         }
-        var docs = ids.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
-        await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), docs);
+        // An occurrence with no account yet (a retraction of an account it never had) has nothing to show.
+        var shown = ids.Where(id => states[id].Accounts.Count > 0).ToArray();
+        if (shown.Length == 0) return;
+        var docs = shown.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
+        await Execute(connection, tx, sql.UpsertOccurrences, ct, shown, shown.Select(id => positions[id]).ToArray(), docs);
     }
 
     /// <summary>
