@@ -9,13 +9,6 @@ using Npgsql;
 
 namespace ConflictLedger.ReadModel;
 
-/// <summary>
-/// Writes a batch of checked events into one read model generation, inside the
-/// transaction that also moves the checkpoint (Marten's daemon batch, or a rebuild's).
-/// Decisions are the pure functions (<see cref="ControlClaim.From"/>,
-/// <see cref="ControlTimeline.Build"/>, <see cref="OccurrenceView.Of"/>); this class only
-/// moves rows.
-/// </summary>
 /// <summary>When a batch derives the control intervals of the landmarks it touched.</summary>
 public enum IntervalDerivation
 {
@@ -32,6 +25,13 @@ public enum IntervalDerivation
     AtEnd,
 }
 
+/// <summary>
+/// Writes a batch of checked events into one read model generation, inside the
+/// transaction that also moves the checkpoint (Marten's daemon batch, or a rebuild's).
+/// Decisions are the pure functions (<see cref="ControlClaim.From"/>,
+/// <see cref="ControlTimeline.Build"/>, <see cref="OccurrenceView.Of"/>); this class only
+/// moves rows.
+/// </summary>
 public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 {
     private readonly ILogger logger = logger ?? NullLogger.Instance;
