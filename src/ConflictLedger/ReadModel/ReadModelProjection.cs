@@ -43,7 +43,7 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
         }
         ReadModelWriter.Record("check", started);
         if (batch.Count > 0)
-            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence, events.Count));
+            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence));
         return Task.CompletedTask;
     }
 
@@ -51,8 +51,7 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
 
     /// <summary>Runs inside Marten's batch transaction, after Marten queued the checkpoint move and before it commits.</summary>
     /// <param name="last">The sequence number of the page's last event.</param>
-    /// <param name="pageSize">How many events Marten handed over in the page.</param>
-    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch, long last, int pageSize) : ITransactionParticipant
+    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch, long last) : ITransactionParticipant
     {
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
@@ -60,9 +59,9 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
             // took its row lock: a rebuild's swap holds that lock, so a batch lands wholly in
             // the old generation or wholly in the new one.
             var (generation, head) = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
-            // Catching up (more than another page of the log lies ahead), intervals are
-            // derived once when the daemon reaches the head, not once per batch.
-            var intervals = head - last > pageSize ? IntervalDerivation.Deferred : IntervalDerivation.Now;
+            // Catching up (more of the log lies ahead), intervals are derived once, by the
+            // batch that reaches the head, not once per batch.
+            var intervals = head > last ? IntervalDerivation.Deferred : IntervalDerivation.Now;
             await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, intervals, token);
             if (batch.LastOrDefault(e => e.Domain is Catalog.ActorCataloged or Catalog.LandmarkCataloged) is { } catalogChange)
                 await ReadModelStore.MarkCatalogChangedAsync(projection.ledgerSchema, connection, transaction, catalogChange.Position, token);

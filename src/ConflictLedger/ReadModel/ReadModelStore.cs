@@ -47,12 +47,13 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     public async Task<string> ActiveSchemaAsync(CancellationToken ct = default) =>
         await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
 
-    /// <summary>The generation a daemon batch writes to, and the head of the log, read inside that batch's transaction.</summary>
+    /// <summary>The generation a daemon batch writes to, and the last committed event of the log, read inside that batch's transaction.</summary>
     internal static async Task<(string Generation, long Head)> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
             select (select active from "{ledgerSchema}".read_model_generations where name = $1),
-                   (select coalesce(max(seq_id), 0) from "{ledgerSchema}".mt_events)
+                   -- Marten's tombstones (of failed appends) are not the ledger's and may never reach the projection.
+                   coalesce((select seq_id from "{ledgerSchema}".mt_events where type <> 'tombstone' order by seq_id desc limit 1), 0)
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
         await using var reader = await command.ExecuteReaderAsync(ct);
