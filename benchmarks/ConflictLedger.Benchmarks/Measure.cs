@@ -11,7 +11,7 @@ internal sealed record Comparison(string Name, double StoreRate, double RawRate,
 /// Latencies of one kind of read model query (after a warm-up), next to the time a full
 /// replay of the log takes to answer the same question.
 /// </summary>
-internal sealed record Latency(string Name, int Queries, double P50, double P99, double AimP99, int ReplayQueries, double ReplayMs);
+internal sealed record Latency(string Name, int Queries, double P50, double P99, double AimP99, int ReplayQueries, double ReplayMs, int WrongAnswers = 0);
 
 internal static class Measure
 {
@@ -101,12 +101,49 @@ internal static class Measure
         foreach (var q in queries)
         {
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {q.Name} ({q.Queries:N0} queries) | p50 {q.P50:F2} ms, p99 {q.P99:F2} ms | full replay: {q.ReplayMs:N0} ms/query ({q.ReplayQueries} queries) | {q.ReplayMs / q.P50:N0}× (replay ÷ p50) | p99 < {q.AimP99:F0} ms | {(q.P99 < q.AimP99 ? "met" : "MISSED")} |");
+                $"| {q.Name} ({q.Queries:N0} queries) | p50 {q.P50:F2} ms, p99 {q.P99:F2} ms | full replay: {q.ReplayMs:N0} ms/query ({q.ReplayQueries} queries) | {q.ReplayMs / q.P50:N0}× (replay ÷ p50) | p99 < {q.AimP99:F0} ms | {(q.P99 < q.AimP99 ? "met" : "MISSED")}{(q.WrongAnswers > 0 ? $"; {q.WrongAnswers} of {q.ReplayQueries} answers DIFFER from the replay" : "")} |");
         }
         return table.ToString();
     }
 
-    private static double Median(List<double> values)
+    /// <summary>Follower lag after each kind of failed append, next to an undisturbed one.</summary>
+    public static string Table(IEnumerable<Lag> lags)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| Follower | Undisturbed append (ms) | After a rolled-back append (ms) | Ratio | After a 409 (ms) | Ratio |")
+            .AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var l in lags)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {l.Follower}, median of {l.Rounds} | {l.Undisturbed:F1} | {l.AfterRollback:F1} | {l.AfterRollback / l.Undisturbed:F2} | {l.AfterConflict:F1} | {l.AfterConflict / l.Undisturbed:F2} |");
+        }
+        return table.ToString();
+    }
+
+    public static string Table(AcledImport a)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| ACLED import (generated, pre-2019 layout) | Seconds | Raw COPY of the same events (s) | Aim | |")
+            .AppendLine("|---|---:|---:|---:|---|")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"| first import: {a.Rows:N0} rows, {a.Events:N0} events | {a.FirstSeconds:F1} | {a.CopySeconds:F2} | < 10 s | {(a.FirstSeconds < 10 ? "met" : "MISSED")} |")
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"| re-import, a no-op ({a.AppendedAgain} appended) | {a.AgainSeconds:F1} | | < 3 s | {(a.AgainSeconds < 3 && a.AppendedAgain == 0 ? "met" : "MISSED")} |");
+        return table.ToString();
+    }
+
+    public static string Table(CatchUp c)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| Catch-up by Marten's daemon | Log before | Seconds | Events/s |")
+            .AppendLine("|---|---:|---:|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| {c.NewEvents:N0} new events | {c.ShortLog:N0} | {c.ShortSeconds:F1} | {c.NewEvents / c.ShortSeconds:N0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| {c.NewEvents:N0} new events | {c.LongLog:N0} | {c.LongSeconds:F1} | {c.NewEvents / c.LongSeconds:N0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| ratio (long ÷ short; aim near 1) | | {c.Ratio:F2} | |");
+        return table.ToString();
+    }
+
+    public static double Median(IReadOnlyCollection<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;

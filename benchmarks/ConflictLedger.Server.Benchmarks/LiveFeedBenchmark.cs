@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Server.Benchmarks;
 
@@ -12,7 +13,9 @@ namespace ConflictLedger.Server.Benchmarks;
 /// </summary>
 internal static class LiveFeedBenchmark
 {
-    private const string Type = "bench-live.v1";
+    private const OccurrenceKind Kind = OccurrenceKind.Grenade;
+
+    private static readonly string Type = Kind.ReportedEventType();
 
     /// <summary>Appenders sharing the schedule, so slow commits do not hold back the rate.</summary>
     private const int Appenders = 16;
@@ -150,8 +153,8 @@ internal static class LiveFeedBenchmark
                 var wait = TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(start);
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
                 var sent = Stopwatch.GetTimestamp();
-                var result = await store.AppendAsync($"bench-live-{i % 100}", ExpectedVersion.Any,
-                    [new EventData(Guid.NewGuid(), Type, Measure.Format($$"""{"n":{{i}}}"""))], ct);
+                var (stream, e) = BenchEvents.Report(Kind, $"bench-live-{i % 100}", i);
+                var result = await store.AppendAsync(stream, ExpectedVersion.Any, [e], ct);
                 appends[i] = new Append(result.Position.Value, sent, Stopwatch.GetTimestamp());
             }
         }, ct)));

@@ -17,6 +17,10 @@ if (string.IsNullOrEmpty(connectionString))
     return 2;
 }
 
+// The table goes to stdout; everything else (progress, Marten's notices) to stderr.
+var table = Console.Out;
+Console.SetOut(Console.Error);
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
@@ -24,7 +28,7 @@ var ct = cancel.Token;
 // Everything in one run against one fresh schema, so the figures are comparable with each other.
 await using var server = await BenchServer.StartAsync(connectionString, ct);
 await using (var version = server.DataSource.CreateCommand("show server_version"))
-    Console.WriteLine($"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores, schema {server.Schema}{(quick ? ", --quick" : "")}");
+    table.WriteLine($"PostgreSQL {await version.ExecuteScalarAsync(ct)}, {Environment.ProcessorCount} cores, schema {server.Schema}{(quick ? ", --quick" : "")}");
 
 var figures = new List<Figure>();
 if (Runs("live"))
@@ -43,6 +47,6 @@ if (Runs("reports"))
     figures.AddRange(await ReportAppendBenchmark.RunAsync(server, reports: quick ? 100 : 1_000, concurrency: 8, ct));
 }
 
-Console.WriteLine();
-Console.Write(Measure.Table(figures));
+table.WriteLine();
+table.Write(Measure.Table(figures));
 return figures.Any(f => f.Failed) ? 1 : 0;

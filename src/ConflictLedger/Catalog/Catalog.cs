@@ -72,37 +72,52 @@ public sealed class Catalog
         actors.Values.Where(a => other.Actor(a.Id) is null).Concat(other.Actors),
         landmarks.Values.Where(l => other.Landmark(l.Id) is null).Concat(other.Landmarks));
 
-    /// <summary>
-    /// This catalog with the actor added or revised. A new entry only adds its own names to
-    /// a copy of the index (an importer adds thousands, one by one); a revision re-indexes
-    /// everything, since its old names must go.
-    /// </summary>
+    // A new entry (an ACLED import adds thousands, row by row) copies the indexes and keys
+    // its own names, instead of keying every name of the catalog again (that cost a
+    // 7,000-row import 12 s, measured). Same result, order and refusals as the constructor;
+    // a revised entry, which moves to the end, takes the constructor.
     public Catalog With(Actor actor)
     {
-        if (actors.ContainsKey(actor.Id) || actor.MemberOf is { } group && !actors.ContainsKey(group))
-            return new(actors.Values.Where(a => a.Id != actor.Id).Append(actor), landmarks.Values);
-        return new(
-            new Dictionary<string, Actor>(actors, StringComparer.Ordinal) { [actor.Id] = actor }, landmarks,
-            IndexAliases([(actor.Id, actor.Aliases.Prepend(actor.Name).Prepend(actor.Id).Append(actor.AcledName))], "actor", new(actorByAlias, StringComparer.Ordinal)),
-            landmarkByAlias);
+        if (actors.ContainsKey(actor.Id)) return new(actors.Values.Where(a => a.Id != actor.Id).Append(actor), landmarks.Values);
+        if (actor.MemberOf is { } group && group != actor.Id && !actors.ContainsKey(group))
+            throw new CatalogException($"Actor '{actor.Id}' is a member of '{group}', which is not in the catalog.");
+        var byAlias = Reindex(actorByAlias, actor.Id, actor.Aliases.Prepend(actor.Name).Prepend(actor.Id).Append(actor.AcledName), "actor");
+        return new Catalog(new Dictionary<string, Actor>(actors, StringComparer.Ordinal) { [actor.Id] = actor }, landmarks, byAlias, landmarkByAlias);
     }
 
     public Catalog With(Landmark landmark)
     {
-        if (landmarks.ContainsKey(landmark.Id) || landmark.Parent is { } parent && !landmarks.ContainsKey(parent))
-            return new(actors.Values, landmarks.Values.Where(l => l.Id != landmark.Id).Append(landmark));
-        return new(
-            actors, new Dictionary<string, Landmark>(landmarks, StringComparer.Ordinal) { [landmark.Id] = landmark },
-            actorByAlias,
-            IndexAliases([(landmark.Id, landmark.Aliases.Prepend(landmark.Name).Prepend(landmark.Id).Select(n => (string?)n))], "landmark", new(landmarkByAlias, StringComparer.Ordinal)));
+        if (landmarks.ContainsKey(landmark.Id)) return new(actors.Values, landmarks.Values.Where(l => l.Id != landmark.Id).Append(landmark));
+        if (landmark.Parent is { } parent && parent != landmark.Id && !landmarks.ContainsKey(parent))
+            throw new CatalogException($"Landmark '{landmark.Id}' names the parent '{parent}', which is not in the catalog.");
+        var byAlias = Reindex(landmarkByAlias, landmark.Id, landmark.Aliases.Prepend(landmark.Name).Prepend(landmark.Id).Select(n => (string?)n), "landmark");
+        return new Catalog(actors, new Dictionary<string, Landmark>(landmarks, StringComparer.Ordinal) { [landmark.Id] = landmark }, actorByAlias, byAlias);
     }
 
-    private Catalog(Dictionary<string, Actor> actors, Dictionary<string, Landmark> landmarks, Dictionary<string, string> actorByAlias, Dictionary<string, string> landmarkByAlias)
+    private Catalog(
+        Dictionary<string, Actor> actors, Dictionary<string, Landmark> landmarks,
+        Dictionary<string, string> actorByAlias, Dictionary<string, string> landmarkByAlias)
     {
         this.actors = actors;
         this.landmarks = landmarks;
         this.actorByAlias = actorByAlias;
         this.landmarkByAlias = landmarkByAlias;
+    }
+
+    /// <summary>The index with a new entry's names.</summary>
+    private static Dictionary<string, string> Reindex(Dictionary<string, string> index, string id, IEnumerable<string?> names, string what)
+    {
+        var copy = new Dictionary<string, string>(index, StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name)) continue;
+            var key = AliasKey.Of(name);
+            if (key.Length == 0) continue;
+            if (copy.TryGetValue(key, out var other) && other != id)
+                throw new CatalogException($"The {what} name '{name}' would mean both '{other}' and '{id}': make it an alias of one only.");
+            copy[key] = id;
+        }
+        return copy;
     }
 
     private static Dictionary<string, string> IndexAliases(IEnumerable<(string Id, IEnumerable<string?> Names)> entries, string what, Dictionary<string, string>? into = null)

@@ -15,10 +15,30 @@ public static class CatalogLedger
 {
     public static async Task<CatalogState> LoadAsync(LedgerLog store, CancellationToken ct = default)
     {
-        var state = CatalogState.Empty;
+        // The latest revision of each entry, then one catalog: folding event by event with
+        // Evolve rebuilt the catalog per event (12 s for an ACLED file's 3,900 entries,
+        // measured). Entries keep the order Evolve gives them: by their latest revision.
+        var actors = new Dictionary<string, (long Order, Actor Actor)>(StringComparer.Ordinal);
+        var landmarks = new Dictionary<string, (long Order, Landmark Landmark)>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        long order = 0;
         await foreach (var e in store.ReadAllAsync(LogPosition.Start, new ReadAllOptions { Types = CatalogEvents.Types }, ct))
-            state = Evolve(state, e.StreamId, e.Version, e.Type, e.Data);
-        return state;
+        {
+            switch (e.Type)
+            {
+                case CatalogEvents.ActorType:
+                    var actor = Json.Deserialize<ActorCataloged>(e.Data).Actor;
+                    actors[actor.Id] = (order++, actor);
+                    break;
+                case CatalogEvents.LandmarkType:
+                    var landmark = Json.Deserialize<LandmarkCataloged>(e.Data).Landmark;
+                    landmarks[landmark.Id] = (order++, landmark);
+                    break;
+            }
+            versions[e.StreamId] = e.Version;
+        }
+        var catalog = new Catalog(actors.Values.OrderBy(a => a.Order).Select(a => a.Actor), landmarks.Values.OrderBy(l => l.Order).Select(l => l.Landmark));
+        return new CatalogState(catalog, versions);
     }
 
     public static CatalogState Evolve(CatalogState state, string stream, long version, string type, string data)

@@ -51,11 +51,37 @@ public sealed class ControlQueries(ReadModelStore readModels)
         else
         {
             intervals = [];
-            await using var command = DataSource.CreateCommand(sql.IntervalsAt);
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = at });
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            // The stored intervals, and the claims of any landmark whose intervals a daemon
+            // catching up has not derived yet (ReadModelWriter): those are derived here.
+            await using var batch = DataSource.CreateBatch();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.IntervalsAt)
+            {
+                Parameters = { new NpgsqlParameter<string[]> { TypedValue = ids }, new NpgsqlParameter<DateOnly> { TypedValue = at } },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.StaleStandingClaims) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = ids } } });
+            await using var reader = await batch.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) intervals[reader.GetString(0)] = Json.Deserialize<ControlInterval>(reader.GetString(1));
+            await reader.NextResultAsync(ct);
+            var stale = new Dictionary<string, List<ControlClaim>>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct))
+            {
+                var claims = stale.TryGetValue(reader.GetString(0), out var list) ? list : stale[reader.GetString(0)] = [];
+                if (!reader.IsDBNull(1)) claims.Add(Json.Deserialize<ControlClaim>(reader.GetString(1)));
+            }
+            foreach (var (id, claims) in stale)
+            {
+                IReadOnlyList<ControlInterval> derived;
+                try
+                {
+                    derived = ControlTimeline.Build(id, claims);
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                {
+                    continue; // as the writer does: the landmark keeps its last intervals
+                }
+                if (derived.FirstOrDefault(i => i.Covers(at)) is { } interval) intervals[id] = interval;
+                else intervals.Remove(id);
+            }
         }
         return new ControlAnswer(at, known, position.Value,
             landmarks.Select(l => new LandmarkControl(l, intervals.GetValueOrDefault(l.Id))).ToList());

@@ -129,9 +129,10 @@ public sealed partial class LedgerImporter(LedgerLog store)
         // Catalog entries the log already holds as given count as present.
         var present = actors.Count + landmarks.Count - catalogChanges.Count;
         var appends = catalogChanges.Select(c => (c.Stream, c.Expected, Events: (IReadOnlyList<EventData>)[c.Event])).ToList();
+        var occurrences = await OccurrenceLedger.LoadManyAsync(store, accounts.Select(a => a.OccurrenceId).ToList(), ct);
         foreach (var occurrence in accounts.GroupBy(a => a.OccurrenceId))
         {
-            var (state, version) = await OccurrenceLedger.LoadAsync(store, occurrence.Key, ct);
+            var (state, version) = occurrences[occurrence.Key];
             var events = new List<EventData>();
             foreach (var account in occurrence)
             {

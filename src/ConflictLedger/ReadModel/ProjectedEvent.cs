@@ -44,7 +44,9 @@ public sealed record ProjectedEvent(Guid Id, long Position, DateTimeOffset Recor
     /// <summary>Runs the projection's pure functions on the event alone: the occurrence document, its claim and that claim's intervals.</summary>
     private static void TryProject(Guid id, long position, DateTimeOffset recordedAt, IOccurrenceEvent e)
     {
-        _ = OccurrenceView.Of(Occurrence.Empty(e.OccurrenceId).Evolve(e));
+        // A retraction alone leaves no account to show (the writer keeps no document for an
+        // occurrence without accounts); viewing it threw, and every retraction was set aside.
+        if (Occurrence.Empty(e.OccurrenceId).Evolve(e) is { Accounts.Count: > 0 } alone) _ = OccurrenceView.Of(alone);
         var day = DateOnly.FromDateTime(recordedAt.UtcDateTime);
         var account = e switch { AccountReported r => r.Account, AccountCorrected c => c.Account, _ => null };
         if (account is null) return;

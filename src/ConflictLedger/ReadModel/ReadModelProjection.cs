@@ -27,6 +27,7 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var batch = new List<ProjectedEvent>(events.Count);
         foreach (var e in events)
         {
@@ -40,23 +41,28 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
                 throw new UnprojectableEventException(e, ex);
             }
         }
+        ReadModelWriter.Record("check", started);
         if (batch.Count > 0)
-            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch));
+            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence));
         return Task.CompletedTask;
     }
 
     private static bool LedgerEvents(IEvent e) => Log.LedgerEventTypes.ByName.ContainsKey(e.EventTypeName);
 
     /// <summary>Runs inside Marten's batch transaction, after Marten queued the checkpoint move and before it commits.</summary>
-    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch) : ITransactionParticipant
+    /// <param name="last">The sequence number of the page's last event.</param>
+    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch, long last) : ITransactionParticipant
     {
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
             // The generation is read inside the transaction, after Marten's checkpoint update
             // took its row lock: a rebuild's swap holds that lock, so a batch lands wholly in
             // the old generation or wholly in the new one.
-            var generation = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
-            await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, deferIntervals: false, token);
+            var (generation, head) = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
+            // Catching up (more of the log lies ahead), intervals are derived once, by the
+            // batch that reaches the head, not once per batch.
+            var intervals = head > last ? IntervalDerivation.Deferred : IntervalDerivation.Now;
+            await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, intervals, token);
             if (batch.LastOrDefault(e => e.Domain is Catalog.ActorCataloged or Catalog.LandmarkCataloged) is { } catalogChange)
                 await ReadModelStore.MarkCatalogChangedAsync(projection.ledgerSchema, connection, transaction, catalogChange.Position, token);
         }

@@ -28,7 +28,11 @@ internal sealed class ReadModelSql(string schema)
 
     public string AllClaimsOf => $"select claim, known_from, superseded_from from {s}.control_claims where landmark = $1 order by position";
 
-    public string DeleteIntervals => $"delete from {s}.control_intervals where landmark = any($1)";
+    /// <summary>The stored intervals of the landmarks, each by its document's md5 and its row.</summary>
+    public string IntervalHashes => $"select landmark, md5(interval), ctid::text from {s}.control_intervals where landmark = any($1)";
+
+    /// <summary>Rows read by <see cref="IntervalHashes"/> in the same transaction (only the daemon's batch writes a generation's intervals).</summary>
+    public string DeleteIntervalRows => $"delete from {s}.control_intervals where ctid = any($1::text[]::tid[])";
 
     public string InsertIntervals => $"""
         insert into {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval)
@@ -48,6 +52,19 @@ internal sealed class ReadModelSql(string schema)
         """;
 
     public string IntervalsOf => $"select interval from {s}.control_intervals where landmark = $1 order by valid_from nulls first";
+
+    /// <summary>Lists landmarks whose intervals a catching-up batch left to derive later.</summary>
+    public string MarkStaleLandmarks => $"insert into {s}.stale_landmarks (landmark) select * from unnest($1::text[]) on conflict do nothing";
+
+    public string TakeStaleLandmarks => $"delete from {s}.stale_landmarks returning landmark";
+
+    /// <summary>Of the given landmarks, those whose stored intervals are stale, each with its standing claims (none: one row with a null claim).</summary>
+    public string StaleStandingClaims => $"""
+        select s.landmark, c.claim
+          from {s}.stale_landmarks s
+          left join {s}.control_claims c on c.landmark = s.landmark and c.superseded_from is null
+         where s.landmark = any($1)
+        """;
 
     public string LandmarksWithClaims => $"select distinct landmark from {s}.control_claims";
 

@@ -47,13 +47,19 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     public async Task<string> ActiveSchemaAsync(CancellationToken ct = default) =>
         await FindActiveAsync(ct) ?? throw new InvalidOperationException("The read model has not been created yet: start the server (scripts/run.sh) or run scripts/run.sh import first.");
 
-    /// <summary>The generation a daemon batch writes to, read inside that batch's transaction.</summary>
-    internal static async Task<string> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>The generation a daemon batch writes to, and the last committed event of the log, read inside that batch's transaction.</summary>
+    internal static async Task<(string Generation, long Head)> TargetAsync(string ledgerSchema, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select active from \"{ledgerSchema}\".read_model_generations where name = $1", connection, transaction);
+        await using var command = new NpgsqlCommand($"""
+            select (select active from "{ledgerSchema}".read_model_generations where name = $1),
+                   -- Marten's tombstones (of failed appends) are not the ledger's and may never reach the projection.
+                   coalesce((select seq_id from "{ledgerSchema}".mt_events where type <> 'tombstone' order by seq_id desc limit 1), 0)
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
-        return await command.ExecuteScalarAsync(ct) as string
-            ?? throw new InvalidOperationException("The read model has no generation yet; the server creates it at start-up.");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        if (reader.IsDBNull(0)) throw new InvalidOperationException("The read model has no generation yet; the server creates it at start-up.");
+        return (reader.GetString(0), reader.GetInt64(1));
     }
 
     /// <summary>The active generation and the position it reflects, in one round trip (every query asks).</summary>
@@ -125,16 +131,25 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
         var events = 0;
         var cursor = 0L;
+        // The next page is read (and deserialised) while this one is written: reading was a
+        // fifth to a quarter of a rebuild's time (measured), and it hardly waits on the database.
+        var next = ReadPageAsync(cursor, 5000, ct);
         while (true)
         {
-            var page = await ReadPageAsync(cursor, 5000, ct);
+            var phase = Stopwatch.GetTimestamp();
+            var page = await next;
+            ReadModelWriter.Record("rebuild: wait for the read", phase);
             if (page.Count == 0) break;
+            cursor = page[^1].Sequence;
+            next = ReadPageAsync(cursor, 5000, ct);
+            phase = Stopwatch.GetTimestamp();
+            var checkedPage = await CheckedAsync(page, ct);
+            ReadModelWriter.Record("rebuild: check", phase);
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: true, ct);
+            await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
-            cursor = page[^1].Sequence;
         }
         await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
 
@@ -149,7 +164,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             {
                 var page = await ReadPageAsync(cursor, 5000, ct, upTo: live);
                 if (page.Count == 0) break;
-                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, deferIntervals: false, ct);
+                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct);
                 events += page.Count;
                 cursor = page[^1].Sequence;
             }

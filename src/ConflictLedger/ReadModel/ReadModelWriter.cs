@@ -3,9 +3,27 @@ using ConflictLedger.Control;
 using ConflictLedger.Occurrences;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Npgsql;
 
 namespace ConflictLedger.ReadModel;
+
+/// <summary>When a batch derives the control intervals of the landmarks it touched.</summary>
+public enum IntervalDerivation
+{
+    /// <summary>In the batch, together with every landmark earlier batches left stale: the daemon is at the head of the log.</summary>
+    Now,
+
+    /// <summary>
+    /// Later: the landmarks are listed as stale (queries derive them from their claims
+    /// meanwhile), so a daemon catching up derives each landmark once, not once per batch.
+    /// </summary>
+    Deferred,
+
+    /// <summary>Not per batch: a rebuild derives every landmark once at the end.</summary>
+    AtEnd,
+}
 
 /// <summary>
 /// Writes a batch of checked events into one read model generation, inside the
@@ -22,8 +40,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 
     public string Schema { get; } = schema;
 
-    /// <param name="deferIntervals">During a rebuild intervals are computed once at the end, not per batch.</param>
-    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, bool deferIntervals, CancellationToken ct)
+    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
     {
         var connection = tx.Connection!;
         var touched = new HashSet<string>(StringComparer.Ordinal);
@@ -45,11 +62,36 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         var occurrenceEvents = batch.Where(e => e.Domain is IOccurrenceEvent).Select(e => (e, (IOccurrenceEvent)e.Domain)).ToList();
         if (occurrenceEvents.Count > 0)
         {
+            var started = Stopwatch.GetTimestamp();
             await ProjectOccurrencesAsync(connection, tx, occurrenceEvents, ct);
+            Record("occurrences", started);
+            started = Stopwatch.GetTimestamp();
             await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, ct);
+            Record("claims", started);
         }
-        if (!deferIntervals && touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
+        switch (intervals)
+        {
+            case IntervalDerivation.Now:
+                // With every landmark earlier batches left stale: one statement, usually empty.
+                await using (var take = new NpgsqlCommand(sql.TakeStaleLandmarks, connection, tx))
+                await using (var reader = await take.ExecuteReaderAsync(ct))
+                {
+                    while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+                }
+                if (touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
+                break;
+            case IntervalDerivation.Deferred:
+                if (touched.Count > 0) await Execute(connection, tx, sql.MarkStaleLandmarks, ct, Param(touched.ToArray()));
+                break;
+        }
     }
+
+    /// <summary>Where a batch's time goes, by phase: occurrences, claims, intervals (milliseconds).</summary>
+    public static readonly Histogram<double> Duration =
+        new Meter("ConflictLedger.ReadModel").CreateHistogram<double>("conflictledger.read_model.write.duration", "ms", "Time a read model batch spends per phase");
+
+    internal static void Record(string phase, long started) =>
+        Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
 
     private async Task ProjectOccurrencesAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events, CancellationToken ct)
@@ -72,8 +114,11 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             states[domain.OccurrenceId] = state.Evolve(domain);
             positions[domain.OccurrenceId] = recorded.Position;
         }
-        var docs = ids.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
-        await Execute(connection, tx, sql.UpsertOccurrences, ct, ids, ids.Select(id => positions[id]).ToArray(), docs);
+        // An occurrence with no account yet (a retraction of an account it never had) has nothing to show.
+        var shown = ids.Where(id => states[id].Accounts.Count > 0).ToArray();
+        if (shown.Length == 0) return;
+        var docs = shown.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
+        await Execute(connection, tx, sql.UpsertOccurrences, ct, shown, shown.Select(id => positions[id]).ToArray(), docs);
     }
 
     /// <summary>
@@ -142,9 +187,11 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() });
     }
 
-    /// <summary>Rebuilds the intervals of the given landmarks from their standing claims.</summary>
-    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
+    /// <summary>Derives the intervals of the given landmarks again from their standing claims and stores what changed.</summary>
+    /// <param name="fresh">The landmarks have no stored intervals yet (a rebuild's new generation): nothing to compare or delete.</param>
+    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct, bool fresh = false)
     {
+        var started = Stopwatch.GetTimestamp();
         var claims = new List<ControlClaim>();
         await using (var load = new NpgsqlCommand(sql.StandingClaims, connection, tx) { Parameters = { Param(landmarks) } })
         await using (var reader = await load.ExecuteReaderAsync(ct))
@@ -171,15 +218,51 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         // Landmarks left with no standing claim lose their intervals.
         built.AddRange(landmarks.Except(claims.Select(c => c.Landmark), StringComparer.Ordinal));
 
-        await Execute(connection, tx, sql.DeleteIntervals, ct, Param(built.ToArray()));
-        if (intervals.Count == 0) return;
+        Record("intervals: derive", started);
+        started = Stopwatch.GetTimestamp();
+        var documents = intervals.Select(Json.Serialize).ToList();
+        if (fresh)
+        {
+            await InsertIntervalsAsync(connection, tx, intervals, documents, ct);
+        }
+        else
+        {
+            // Only what changed is written: new events mostly touch a landmark's recent
+            // history, and each interval copies its evidence, so rewriting every interval of
+            // every touched landmark wrote as much as the log holds (measured: 11.5 of the
+            // 15 s a 200,000-event log's catch-up spent deriving intervals).
+            var stored = new Dictionary<(string Landmark, string Hash), string>();
+            await using (var read = new NpgsqlCommand(sql.IntervalHashes, connection, tx) { Parameters = { Param(built.ToArray()) } })
+            await using (var reader = await read.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct)) stored[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
+            }
+            var added = new List<int>();
+            for (var i = 0; i < intervals.Count; i++)
+            {
+                if (!stored.Remove((intervals[i].Landmark, Hash(documents[i])))) added.Add(i);
+            }
+            if (stored.Count > 0)
+                await Execute(connection, tx, sql.DeleteIntervalRows, ct, Param(stored.Values.ToArray()));
+            if (added.Count > 0)
+                await InsertIntervalsAsync(connection, tx, added.Select(i => intervals[i]).ToList(), added.Select(i => documents[i]).ToList(), ct);
+        }
+        Record("intervals: write", started);
+    }
+
+    /// <summary>What PostgreSQL's md5(text) gives for the document (the database is UTF-8).</summary>
+    private static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
+
+    private async Task InsertIntervalsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, List<ControlInterval> intervals, List<string> documents, CancellationToken ct)
+    {
         await Execute(connection, tx, sql.InsertIntervals, ct,
             intervals.Select(i => i.Landmark).ToArray(),
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.From).ToArray() },
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
             intervals.Select(i => i.Controller).ToArray(),
             intervals.Select(i => Json.Name(i.Status)).ToArray(),
-            intervals.Select(Json.Serialize).ToArray());
+            documents.ToArray());
     }
 
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
@@ -195,7 +278,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await RecomputeIntervalsAsync(connection, tx, slice, ct);
+            await RecomputeIntervalsAsync(connection, tx, slice, ct, fresh: true);
             await tx.CommitAsync(ct);
         }
     }

@@ -1,4 +1,4 @@
-using ConflictLedger.EventStore;
+using ConflictLedger.Log;
 using ConflictLedger.Server.Feed;
 
 namespace ConflictLedger.Server.Tests.Feed;
