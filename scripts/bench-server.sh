@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/database.sh
+source scripts/rabbitmq.sh
 dotnet run -c Release --project benchmarks/ConflictLedger.Server.Benchmarks -- "$@"

@@ -1,10 +1,10 @@
 using ConflictLedger.Server.Benchmarks;
 
-const string Usage = "usage: bench-server.sh [--quick] [live|webhooks|reports]   (CONFLICTLEDGER_DB names the database; one part, or all)";
+const string Usage = "usage: bench-server.sh [--quick] [live|webhooks|reports|broker]   (CONFLICTLEDGER_DB names the database; one part, or all)";
 
 var quick = args.Contains("--quick");
 var parts = args.Where(a => a != "--quick").ToList();
-if (parts.Count > 1 || parts.Any(p => p is not ("live" or "webhooks" or "reports")))
+if (parts.Count > 1 || parts.Any(p => p is not ("live" or "webhooks" or "reports" or "broker")))
 {
     Console.Error.WriteLine(Usage);
     return 2;
@@ -45,6 +45,11 @@ if (Runs("reports"))
 {
     Console.Error.WriteLine("reports...");
     figures.AddRange(await ReportAppendBenchmark.RunAsync(server, reports: quick ? 100 : 1_000, concurrency: 8, ct));
+}
+if (Runs("broker"))
+{
+    Console.Error.WriteLine("broker...");
+    figures.AddRange(await BrokerBenchmark.RunAsync(connectionString, events: quick ? 500 : 5_000, ct));
 }
 
 table.WriteLine();
