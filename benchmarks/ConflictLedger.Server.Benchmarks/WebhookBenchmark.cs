@@ -82,8 +82,10 @@ internal static class WebhookBenchmark
             created.Add(new CreatedWebhook(body.GetProperty("id").GetGuid(), body.GetProperty("secret").GetString()!));
         }
         // Appended in one transaction (Marten's COPY path, new streams), so the time is the dispatcher's, not the appender's.
+        // Streams of their own each round: the bulk path starts new streams only.
+        var round = Guid.NewGuid().ToString("N")[..8];
         var streams = Enumerable.Range(0, events)
-            .Select(i => BenchEvents.Report(Kind, $"bench-hook-{hooks}-{i % 100}", i))
+            .Select(i => BenchEvents.Report(Kind, $"bench-hook-{hooks}-{round}-{i % 100}", i))
             .GroupBy(e => e.StreamId)
             .Select(g => (g.Key, (IReadOnlyList<EventData>)g.Select(e => e.Event).ToList()))
             .ToList();

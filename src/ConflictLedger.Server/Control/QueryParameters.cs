@@ -25,10 +25,13 @@ internal sealed class QueryParameters
             if (required) Errors[name] = [$"{name} is required: an ISO 8601 date such as 2015-06-12"];
             return null;
         }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
-            return DateOnly.FromDateTime(instant.UtcDateTime);
-        Errors[name] = [$"'{text}' is not an ISO 8601 date (2015-06-12) or date-time (2015-06-12T08:00:00Z)"];
+        DateOnly? day = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
+            : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? DateOnly.FromDateTime(instant.UtcDateTime)
+            : null;
+        if (day is null) Errors[name] = [$"'{text}' is not an ISO 8601 date (2015-06-12) or date-time (2015-06-12T08:00:00Z)"];
+        // A question about a day no account can be on has no answer (and 9999-12-31 would overflow the date arithmetic).
+        else if (WorldDates.Problem(day.Value) is { } outside) Errors[name] = [outside];
+        else return day;
         return null;
     }
 

@@ -410,7 +410,10 @@ function accountCard(a) {
   const firmness = a.firmness ?? a.account?.firmness;
   const claimant = a.claimant ?? a.account?.claimant;
   const when = a.account?.when;
+  // ACLED rows whose coding contradicts itself are kept, flagged, and never move a holder.
+  const flags = a.flags ?? a.account?.flags ?? [];
   return `<div class="account firmness-${esc(firmness)}" data-outlet="${esc(s.outlet)}">
+    ${flags.length ? `<div class="flags">${flags.map(f => `<span class="flag" title="kept as coded, but it never changes who holds a place on its own">${esc(f)}</span>`).join(" ")}</div>` : ""}
     <div><strong>${esc(s.outlet)}</strong>${s.published ? `, published ${esc(s.published)}` : ", publication date unknown"}${s.file ? ` · <code>${esc(s.file)}</code>` : ""}</div>
     ${s.headline ? `<div>“${esc(s.headline)}”</div>` : ""}
     ${a.says ? `<div>${esc(a.says)}</div>` : ""}

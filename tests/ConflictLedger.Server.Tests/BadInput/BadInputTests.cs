@@ -177,6 +177,9 @@ public sealed class BadInputTests(BadInputTests.DeployedServer server) : IClassF
         Add("control: at is not a date", get, "/api/control?at=soon", null, "at");
         Add("control: no at", get, "/api/control", null, "at");
         Add("control: known is not a date", get, "/api/control?at=2015-06-12&known=later", null, "known");
+        Add("control: at beyond the dates the ledger accepts", get, "/api/control?at=9999-12-31", null, "at");
+        Add("control: known before the dates the ledger accepts", get, "/api/control?at=2015-06-12&known=1700-01-01", null, "known");
+        Add("timeline: known beyond the dates the ledger accepts", get, "/api/landmarks/derna/timeline?known=9999-12-31", null, "known");
         Add("control: unknown landmark", get, "/api/control?at=2015-06-12&landmark=atlantis", null, "landmark");
         Add("control: unknown within", get, "/api/control?at=2015-06-12&within=atlantis", null, "within");
         Add("control: position no event has", get, "/api/control?at=2015-06-12&minPosition=999999999", null, "minPosition");
