@@ -69,4 +69,25 @@ public sealed class BulkAppendTests(StoreFixture db) : IClassFixture<StoreFixtur
         Assert.Equal(0, await Store.StreamVersionAsync(stream));
         await Assert.ThrowsAsync<InvalidAppendException>(() => append.BulkStartStreamsAsync([(stream, [])]));
     }
+
+    [Fact]
+    public async Task the_bulk_path_refuses_to_share_a_transaction_with_appends_so_nothing_half_commits()
+    {
+        var appended = TestEvents.NewStream();
+        var bulk = TestEvents.NewStream();
+        await using (var append = await Store.BeginAsync())
+        {
+            await append.AppendAsync(appended, ExpectedVersion.NoStream, [TestEvents.New()]);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => append.BulkStartStreamsAsync([(bulk, TestEvents.Many(2))]));
+        }
+        await using (var append = await Store.BeginAsync())
+        {
+            await append.BulkStartStreamsAsync([(bulk, TestEvents.Many(2))]);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => append.AppendAsync(appended, ExpectedVersion.NoStream, [TestEvents.New()]));
+            await append.CommitAsync();
+        }
+
+        Assert.Equal(0, await Store.StreamVersionAsync(appended));
+        Assert.Equal(2, await Store.StreamVersionAsync(bulk));
+    }
 }

@@ -13,11 +13,10 @@ namespace ConflictLedger.Log;
 /// </summary>
 internal static class FirstVersionLog
 {
-    /// <returns>True when a first-version log was found (and carried over, unless Marten's log already had events).</returns>
-    public static async Task<bool> CarryOverAsync(LedgerLog log, ILogger logger, CancellationToken ct)
+    public static async Task CarryOverAsync(LedgerLog log, ILogger logger, CancellationToken ct)
     {
         var schema = log.Options.Schema;
-        if (!await ExistsAsync(log.DataSource, $"{schema}.events", ct)) return false;
+        if (!await ExistsAsync(log.DataSource, $"{schema}.events", ct)) return;
 
         if (await log.HeadAsync(ct) == LogPosition.Start)
         {
@@ -52,10 +51,12 @@ internal static class FirstVersionLog
             drop function if exists "{schema}".append_events;
             """, ct);
         await tx.CommitAsync(ct);
-        return true;
     }
 
-    /// <summary>The first version's followers (webhooks) go on from the head of the carried log: their old positions mean nothing in it.</summary>
+    /// <summary>
+    /// The first version's followers (webhooks) go on from the head of the carried log: their
+    /// old positions mean nothing in it. Idempotent: a follower that has a checkpoint keeps it.
+    /// </summary>
     public static async Task MoveFollowersToHeadAsync(LedgerLog log, CancellationToken ct)
     {
         var schema = log.Options.Schema;

@@ -57,9 +57,10 @@ public sealed class LedgerLog
         await using (var command = new NpgsqlCommand(sql.MigrationLock, connection, guard))
             await command.ExecuteNonQueryAsync(ct);
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var carried = await FirstVersionLog.CarryOverAsync(this, logger, ct);
+        await FirstVersionLog.CarryOverAsync(this, logger, ct);
         await SqlScripts.MigrateAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
-        if (carried) await FirstVersionLog.MoveFollowersToHeadAsync(this, ct);
+        // Every time, not only right after the carry-over: a crash in between must not send webhooks back to 0.
+        await FirstVersionLog.MoveFollowersToHeadAsync(this, ct);
         await guard.CommitAsync(ct);
     }
 

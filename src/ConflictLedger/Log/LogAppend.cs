@@ -27,6 +27,11 @@ public sealed class LogAppend : IAsyncDisposable
     private readonly NpgsqlTransaction transaction;
     private bool locked;
 
+    /// <summary>What this transaction has written: the COPY path commits on its own, so it may not share a transaction with appends.</summary>
+    private Written written;
+
+    private enum Written { Nothing, Appends, Bulk }
+
     private LogAppend(LedgerLog log, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
         this.log = log;
@@ -54,6 +59,7 @@ public sealed class LogAppend : IAsyncDisposable
         AppendValidation.CheckStreamId(streamId);
         AppendValidation.CheckEvents(events, log.Options.MaxEventBytes);
         var records = events.Select((e, i) => AppendValidation.ToRecord(e, i)).ToArray();
+        Writes(Written.Appends);
 
         var (version, earlier) = await LockAndCheckAsync(streamId, events, ct);
         if (earlier.Count > 0) return Replay(streamId, events, earlier);
@@ -86,6 +92,7 @@ public sealed class LogAppend : IAsyncDisposable
             if (events.Count == 0) throw new InvalidAppendException($"Stream '{streamId}' has no events: send at least one.");
             foreach (var e in events) AppendValidation.CheckEvent(e, index++, log.Options.MaxEventBytes, ids);
         }
+        Writes(Written.Bulk);
         var now = await LockAsync(ct);
         await using (var command = new NpgsqlCommand(log.Sql.ExistingStreams, connection, transaction))
         {
@@ -119,23 +126,22 @@ public sealed class LogAppend : IAsyncDisposable
         await connection.DisposeAsync();
     }
 
+    /// <summary>
+    /// Refuses to mix the COPY path with appends in one transaction: the COPY commits in a
+    /// transaction of Marten's own, so appends beside it could roll back while it stays.
+    /// </summary>
+    private void Writes(Written kind)
+    {
+        if (written != Written.Nothing && written != kind || kind == Written.Bulk && written == Written.Bulk)
+            throw new InvalidOperationException("The bulk path must be the only write of its transaction: begin another for the appends (or the next bulk import).");
+        written = kind;
+    }
+
     /// <summary>Takes the append lock (once per transaction) and queues the wake-up for followers; returns the server's clock.</summary>
     private async Task<DateTimeOffset> LockAsync(CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (!locked)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.AppendLock));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.Notify));
-        }
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("select now()"));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (!locked)
-        {
-            await reader.NextResultAsync(ct);
-            await reader.NextResultAsync(ct);
-        }
-        locked = true;
+        await using var batch = LockedBatch(new NpgsqlBatchCommand("select now()"));
+        await using var reader = await ExecuteLockedAsync(batch, ct);
         await reader.ReadAsync(ct);
         return reader.GetFieldValue<DateTimeOffset>(0);
     }
@@ -144,24 +150,41 @@ public sealed class LogAppend : IAsyncDisposable
     private async Task<(long Version, List<(Guid Id, string Stream, long Version, long Seq)> Earlier)> LockAndCheckAsync(
         string streamId, IReadOnlyList<EventData> events, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var skip = 0;
-        if (!locked)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.AppendLock));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.Notify));
-            skip = 2;
-        }
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.StreamVersion) { Parameters = { new NpgsqlParameter<string> { TypedValue = streamId } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.EventsWithIds) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() } } });
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        for (var i = 0; i < skip; i++) await reader.NextResultAsync(ct);
-        locked = true;
+        await using var batch = LockedBatch(
+            new NpgsqlBatchCommand(log.Sql.StreamVersion) { Parameters = { new NpgsqlParameter<string> { TypedValue = streamId } } },
+            new NpgsqlBatchCommand(log.Sql.EventsWithIds) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() } } });
+        await using var reader = await ExecuteLockedAsync(batch, ct);
         var version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
         await reader.NextResultAsync(ct);
         var earlier = new List<(Guid, string, long, long)>();
         while (await reader.ReadAsync(ct)) earlier.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         return (version, earlier);
+    }
+
+    /// <summary>The commands in one batch, preceded the first time by the append lock and the NOTIFY for followers.</summary>
+    private NpgsqlBatch LockedBatch(params NpgsqlBatchCommand[] commands)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+        if (!locked)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.AppendLock));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(log.Sql.Notify));
+        }
+        foreach (var command in commands) batch.BatchCommands.Add(command);
+        return batch;
+    }
+
+    /// <summary>Runs a <see cref="LockedBatch"/> in one round trip; the reader starts at the first of the caller's results.</summary>
+    private async Task<NpgsqlDataReader> ExecuteLockedAsync(NpgsqlBatch batch, CancellationToken ct)
+    {
+        var reader = await batch.ExecuteReaderAsync(ct);
+        if (!locked)
+        {
+            await reader.NextResultAsync(ct);
+            await reader.NextResultAsync(ct);
+            locked = true;
+        }
+        return reader;
     }
 
     private static AppendResult Replay(string streamId, IReadOnlyList<EventData> events, List<(Guid Id, string Stream, long Version, long Seq)> earlier)
