@@ -169,6 +169,12 @@ public sealed class AppendTests(StoreFixture db) : IClassFixture<StoreFixture>
         await using var reader = await columns.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal(("abc", "def", LedgerTestEvents.Clash), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        Assert.Equal("ConflictLedger.Occurrences.AccountReported, ConflictLedger", reader.GetString(3));
+        // Marten reads back what the ledger's append function wrote, as the record and with the metadata.
+        await using var session = Store.Store.QuerySession();
+        var fetched = Assert.Single(await session.Events.FetchStreamAsync(stream));
+        Assert.IsType<ConflictLedger.Occurrences.AccountReported>(fetched.Data);
+        Assert.Equal((e.Id, 1L, "abc", "def"), (fetched.Id, fetched.Version, fetched.CorrelationId, fetched.CausationId));
         Assert.InRange(read.RecordedAt.UtcDateTime, serverNow.AddMinutes(-1), serverNow.AddSeconds(1));
     }
 

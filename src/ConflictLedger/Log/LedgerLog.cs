@@ -67,14 +67,12 @@ public sealed class LedgerLog
     public Task<bool> IsMigratedAsync(CancellationToken ct = default) =>
         SqlScripts.IsCurrentAsync(DataSource, Options.Schema, typeof(LedgerLog).Assembly, "domain", ct);
 
-    /// <summary>Appends to one stream in a transaction of its own.</summary>
+    /// <summary>Appends to one stream and commits: one autocommitted statement, one round trip.</summary>
     public async Task<AppendResult> AppendAsync(
         string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default)
     {
-        await using var append = await BeginAsync(ct);
-        var result = await append.AppendAsync(streamId, expected, events, ct);
-        await append.CommitAsync(ct);
-        return result;
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        return await LogAppend.AppendAsync(this, connection, transaction: null, streamId, expected, events, ct);
     }
 
     /// <summary>Starts a transaction for appends to several streams that commit together or not at all.</summary>

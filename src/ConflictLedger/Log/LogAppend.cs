@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Services;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ConflictLedger.Log;
 
@@ -53,25 +54,59 @@ public sealed class LogAppend : IAsyncDisposable
         }
     }
 
-    public async Task<AppendResult> AppendAsync(
+    public Task<AppendResult> AppendAsync(
         string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default)
+    {
+        Writes(Written.Appends);
+        return AppendAsync(log, connection, transaction, streamId, expected, events, ct);
+    }
+
+    /// <summary>
+    /// One append to one stream through the schema's <c>ledger_append</c> (script
+    /// 004_append_function.sql): the lock, the re-send and version checks and Marten's own
+    /// append function in one round trip. Without a transaction the call commits by itself.
+    /// </summary>
+    internal static async Task<AppendResult> AppendAsync(
+        LedgerLog log, NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct)
     {
         AppendValidation.CheckStreamId(streamId);
         AppendValidation.CheckEvents(events, log.Options.MaxEventBytes);
-        var records = events.Select((e, i) => AppendValidation.ToRecord(e, i)).ToArray();
-        Writes(Written.Appends);
+        var rows = events.Select((e, i) => StoredEvent.From(e, i, log.Store.Options.Serializer())).ToArray();
 
-        var (version, earlier) = await LockAndCheckAsync(streamId, events, ct);
-        if (earlier.Count > 0) return Replay(streamId, events, earlier);
-        if (expected.Value >= 0 && expected.Value != version) throw new ConcurrencyException(streamId, expected, version);
+        await using var command = new NpgsqlCommand(log.Sql.Append, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Value });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = rows.Select(r => r.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.DotNetType).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Body).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.CausationId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.CorrelationId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Headers).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
 
-        await using var session = log.Store.LightweightSession(SessionOptions.ForTransaction(transaction));
-        var action = version == 0
-            ? session.Events.StartStream(streamId, records)
-            : session.Events.Append(streamId, version + records.Length, records);
-        for (var i = 0; i < events.Count; i++) Stamp(action.Events[i], events[i]);
-        await session.SaveChangesAsync(ct);
-        return new AppendResult(version + records.Length, new LogPosition(action.Events[^1].Sequence), AlreadyAppended: false);
+        // Prepared: Npgsql keeps a prepared statement with the pooled connection and then
+        // resets it without DISCARD ALL, so the server keeps the plans of both plpgsql
+        // functions instead of planning every statement of them again on each append.
+        await command.PrepareAsync(ct);
+        string outcome;
+        long version;
+        long? seq;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            outcome = reader.GetString(0);
+            version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            seq = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+        }
+        return outcome switch
+        {
+            "appended" => new AppendResult(version, new LogPosition(seq!.Value), AlreadyAppended: false),
+            "replayed" => new AppendResult(version, new LogPosition(seq!.Value), AlreadyAppended: true),
+            "conflict" => throw new ConcurrencyException(streamId, expected, version),
+            "duplicate-ids" => throw await DuplicateIdsAsync(log, connection, transaction, events, ct),
+            _ => throw new InvalidOperationException($"ledger_append answered '{outcome}', which this version does not know."),
+        };
     }
 
     /// <summary>
@@ -146,21 +181,6 @@ public sealed class LogAppend : IAsyncDisposable
         return reader.GetFieldValue<DateTimeOffset>(0);
     }
 
-    /// <summary>One round trip: the lock (first time), the stream's version and which of the ids the log already holds.</summary>
-    private async Task<(long Version, List<(Guid Id, string Stream, long Version, long Seq)> Earlier)> LockAndCheckAsync(
-        string streamId, IReadOnlyList<EventData> events, CancellationToken ct)
-    {
-        await using var batch = LockedBatch(
-            new NpgsqlBatchCommand(log.Sql.StreamVersion) { Parameters = { new NpgsqlParameter<string> { TypedValue = streamId } } },
-            new NpgsqlBatchCommand(log.Sql.EventsWithIds) { Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() } } });
-        await using var reader = await ExecuteLockedAsync(batch, ct);
-        var version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
-        await reader.NextResultAsync(ct);
-        var earlier = new List<(Guid, string, long, long)>();
-        while (await reader.ReadAsync(ct)) earlier.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
-        return (version, earlier);
-    }
-
     /// <summary>The commands in one batch, preceded the first time by the append lock and the NOTIFY for followers.</summary>
     private NpgsqlBatch LockedBatch(params NpgsqlBatchCommand[] commands)
     {
@@ -187,16 +207,18 @@ public sealed class LogAppend : IAsyncDisposable
         return reader;
     }
 
-    private static AppendResult Replay(string streamId, IReadOnlyList<EventData> events, List<(Guid Id, string Stream, long Version, long Seq)> earlier)
+    /// <summary>Names the ids that belong to another append (a refused append reads them once more to say so).</summary>
+    private static async Task<DuplicateEventIdException> DuplicateIdsAsync(
+        LedgerLog log, NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<EventData> events, CancellationToken ct)
     {
-        if (earlier.Count != events.Count || earlier.Any(e => e.Stream != streamId))
-        {
-            throw new DuplicateEventIdException(
-                $"{earlier.Count} of the append's {events.Count} event ids were appended before, in another append " +
-                $"({string.Join(", ", earlier.Select(e => $"{e.Id} in '{e.Stream}' at version {e.Version}"))}). Nothing was appended: " +
-                "send the whole original append to retry it, or new ids for new events.");
-        }
-        return new AppendResult(earlier.Max(e => e.Version), new LogPosition(earlier.Max(e => e.Seq)), AlreadyAppended: true);
+        var earlier = new List<string>();
+        await using var command = new NpgsqlCommand(log.Sql.EventsWithIds, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) earlier.Add($"{reader.GetGuid(0)} in '{reader.GetString(1)}' at version {reader.GetInt64(2)}");
+        return new DuplicateEventIdException(
+            $"{earlier.Count} of the append's {events.Count} event ids were appended before, in another append " +
+            $"({string.Join(", ", earlier)}). Nothing was appended: send the whole original append to retry it, or new ids for new events.");
     }
 
     /// <summary>Gives Marten's event our id, our stable type name and our metadata (as headers, with correlation and causation ids in Marten's columns).</summary>

@@ -13,7 +13,7 @@ namespace ConflictLedger.Log;
 public sealed class LogNotifications : IAsyncDisposable
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly string channel;
+    private readonly string schema;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stop = new();
     private TaskCompletionSource pulse = NewPulse();
@@ -22,7 +22,7 @@ public sealed class LogNotifications : IAsyncDisposable
     public LogNotifications(NpgsqlDataSource dataSource, LogOptions options, ILogger? logger = null)
     {
         this.dataSource = dataSource;
-        channel = options.Channel;
+        schema = options.Schema;
         this.logger = logger ?? NullLogger.Instance;
     }
 
@@ -67,8 +67,11 @@ public sealed class LogNotifications : IAsyncDisposable
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"listen \"{channel}\"", connection))
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Payload == schema) Wake();
+                };
+                await using (var listen = new NpgsqlCommand($"listen {LogOptions.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(ct);
                 IsListening = true;
                 backoff = TimeSpan.FromMilliseconds(100);
@@ -84,7 +87,7 @@ public sealed class LogNotifications : IAsyncDisposable
             {
                 IsListening = false;
                 Reconnects++;
-                logger.LogWarning(ex, "LISTEN connection on {Channel} lost; reconnecting in {Delay}", channel, backoff);
+                logger.LogWarning(ex, "LISTEN connection on {Channel} lost; reconnecting in {Delay}", LogOptions.Channel, backoff);
                 Wake();
                 try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
                 backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));

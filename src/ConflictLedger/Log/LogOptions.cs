@@ -27,8 +27,13 @@ public sealed partial record LogOptions
     /// <summary>Events per batch of the read model projection in Marten's daemon.</summary>
     public int ProjectionBatchSize { get; init; } = 2000;
 
-    /// <summary>The NOTIFY channel appends signal on.</summary>
-    public string Channel => Schema + "_log";
+    /// <summary>
+    /// The NOTIFY channel appends signal on: Marten's own, which its daemon listens to, so
+    /// one notification per append wakes both it and the ledger's followers (a NOTIFY costs
+    /// the committing writer as much as Marten's whole append; measured). The payload is
+    /// the schema, so a follower wakes only for its own ledger (Marten's daemon ignores it).
+    /// </summary>
+    public const string Channel = "mt_events_appended";
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,49}$")]
     private static partial Regex SchemaName();

@@ -17,7 +17,10 @@ internal sealed class LogSql(string schema)
 
     public string MigrationLock => $"select pg_advisory_xact_lock(1130, hashtext('{schema}'))";
 
-    public string Notify => $"select pg_notify('{schema}_log', '')";
+    public string Notify => $"select pg_notify('{LogOptions.Channel}', '{schema}')";
+
+    /// <summary>One append to one stream, checked and guarded (script 004_append_function.sql).</summary>
+    public string Append => $"select outcome, version, seq from {s}.ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
     public string StreamVersion => $"select version from {s}.mt_streams where id = $1";
 
