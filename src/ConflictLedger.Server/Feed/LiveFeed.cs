@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using ConflictLedger.Log;
 using ConflictLedger.Server.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -53,7 +53,7 @@ public sealed class LiveFeed(
             {
                 Task next;
                 IReadOnlyList<LiveFrame> page;
-                string text;
+                List<LiveFrame> passing;
                 try
                 {
                     if (cursor is null)
@@ -77,7 +77,7 @@ public sealed class LiveFeed(
                         next = notifications.NextAsync();
                         page = (await ReadLogAsync(cursor.Value, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
                     }
-                    text = await FramesForAsync(page, filter, ct);
+                    passing = await PassingAsync(page, filter, ct);
                     if (unavailable) logger.LogInformation("Live feed resumes after {Position}: the database is back", cursor);
                     unavailable = false;
                 }
@@ -96,9 +96,9 @@ public sealed class LiveFeed(
                 {
                     idle.Reset();
                     cursor = page[^1].Event.Position;
-                    if (text.Length > 0)
+                    if (passing.Count > 0)
                     {
-                        await WriteAsync(response, text, ct);
+                        await WriteAsync(response, passing, ct);
                         lastWrite = TimeProvider.System.GetTimestamp();
                     }
                     continue;
@@ -135,12 +135,13 @@ public sealed class LiveFeed(
     }
 
     /// <summary>The frames of the events that pass the filter (a correction or retraction may read its stream to decide).</summary>
-    private async Task<string> FramesForAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
+    private async Task<List<LiveFrame>> PassingAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
     {
-        var text = new StringBuilder();
+        if (filter.IsAll) return page as List<LiveFrame> ?? [.. page];
+        var passing = new List<LiveFrame>(page.Count);
         foreach (var frame in page)
-            if (filter.IsAll || await filter.PassesAsync(frame.Event, store, ct)) text.Append(frame.Text);
-        return text.ToString();
+            if (await filter.PassesAsync(frame.Event, store, ct)) passing.Add(frame);
+        return passing;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
@@ -161,6 +162,13 @@ public sealed class LiveFeed(
         {
             readers.Release();
         }
+    }
+
+    /// <summary>Copies the frames, encoded once for every client, into the response and sends them in one flush.</summary>
+    private static async Task WriteAsync(HttpResponse response, List<LiveFrame> frames, CancellationToken ct)
+    {
+        foreach (var frame in frames) response.BodyWriter.Write(frame.Utf8);
+        await response.BodyWriter.FlushAsync(ct);
     }
 
     private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)

@@ -3,8 +3,8 @@ using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Feed;
 
-/// <summary>One event of the tail, with its server-sent-event frame written once for every client.</summary>
-public sealed record LiveFrame(RecordedEvent Event, string Text);
+/// <summary>One event of the tail, with its server-sent-event frame encoded once (UTF-8) for every client.</summary>
+public sealed record LiveFrame(RecordedEvent Event, byte[] Utf8);
 
 /// <summary>
 /// One reader of the head of the log for every live client of this process. It keeps the
@@ -39,15 +39,20 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
             var next = advanced.Task;
             if (!started || cursor < start) return (null, next);
             if (cursor >= head) return ([], next);
-            var first = frames.BinarySearch(new LiveFrame(new RecordedEvent(default, "", 0, cursor, "", "", "", default), ""), ByPosition.Instance);
+            var first = frames.BinarySearch(new LiveFrame(new RecordedEvent(default, "", 0, cursor, "", "", "", default), []), ByPosition.Instance);
             first = first >= 0 ? first + 1 : ~first;
             return (frames.GetRange(first, frames.Count - first), next);
         }
     }
 
-    public string Frame(RecordedEvent e) =>
-        new StringBuilder().Append("id: ").Append(e.Position.Value).Append("\nevent: ").Append(e.Type)
-            .Append("\ndata: ").Append(Encoding.UTF8.GetString(LedgerCloudEvents.Encode(e, store.Options.Schema))).Append("\n\n").ToString();
+    public byte[] Frame(RecordedEvent e)
+    {
+        var frame = new MemoryStream();
+        frame.Write(Encoding.UTF8.GetBytes($"id: {e.Position.Value}\nevent: {e.Type}\ndata: "));
+        frame.Write(LedgerCloudEvents.Encode(e, store.Options.Schema));
+        frame.Write("\n\n"u8);
+        return frame.ToArray();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
