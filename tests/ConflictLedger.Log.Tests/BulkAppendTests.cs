@@ -71,23 +71,54 @@ public sealed class BulkAppendTests(StoreFixture db) : IClassFixture<StoreFixtur
     }
 
     [Fact]
-    public async Task the_bulk_path_refuses_to_share_a_transaction_with_appends_so_nothing_half_commits()
+    public async Task data_that_does_not_fit_its_type_stops_the_import_midway_and_nothing_is_imported()
     {
-        var appended = TestEvents.NewStream();
-        var bulk = TestEvents.NewStream();
+        var (first, second) = (TestEvents.NewStream(), TestEvents.NewStream());
+        await using (var append = await Store.BeginAsync())
+        {
+            var ex = await Assert.ThrowsAsync<InvalidAppendException>(() => append.BulkStartStreamsAsync(
+                [(first, TestEvents.Many(3)), (second, [TestEvents.New(), new EventData(Guid.NewGuid(), LedgerTestEvents.Clash, """{"occurrenceId": 5}""")])]));
+            Assert.Contains("Event 4", ex.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal((0L, 0L), (await Store.StreamVersionAsync(first), await Store.StreamVersionAsync(second)));
+    }
+
+    [Fact]
+    public async Task a_bulk_import_and_appends_in_one_transaction_commit_together_or_not_at_all()
+    {
+        var (appended, bulk, later) = (TestEvents.NewStream(), TestEvents.NewStream(), TestEvents.NewStream());
         await using (var append = await Store.BeginAsync())
         {
             await append.AppendAsync(appended, ExpectedVersion.NoStream, [TestEvents.New()]);
-            await Assert.ThrowsAsync<InvalidOperationException>(() => append.BulkStartStreamsAsync([(bulk, TestEvents.Many(2))]));
+            await append.BulkStartStreamsAsync([(bulk, TestEvents.Many(2))]);
+            // Disposed without committing: the import goes with the append.
         }
+        Assert.Equal((0L, 0L), (await Store.StreamVersionAsync(appended), await Store.StreamVersionAsync(bulk)));
+
+        var before = await Store.MarkAsync();
         await using (var append = await Store.BeginAsync())
         {
+            await append.AppendAsync(appended, ExpectedVersion.NoStream, [TestEvents.New()]);
             await append.BulkStartStreamsAsync([(bulk, TestEvents.Many(2))]);
-            await Assert.ThrowsAsync<InvalidOperationException>(() => append.AppendAsync(appended, ExpectedVersion.NoStream, [TestEvents.New()]));
+            await append.AppendAsync(later, ExpectedVersion.NoStream, [TestEvents.New()]);
             await append.CommitAsync();
         }
+        // One order: the transaction's events follow each other in the log as they were written.
+        Assert.Equal([appended, bulk, bulk, later], (await Store.ReadAllAsync(before).ToListAsync()).Select(e => e.StreamId));
+    }
 
-        Assert.Equal(0, await Store.StreamVersionAsync(appended));
-        Assert.Equal(2, await Store.StreamVersionAsync(bulk));
+    [Fact]
+    public async Task a_bulk_import_that_repeats_an_event_id_of_the_log_imports_nothing()
+    {
+        var existing = TestEvents.New();
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedVersion.NoStream, [existing]);
+        var fresh = TestEvents.NewStream();
+
+        await using (var append = await Store.BeginAsync())
+        {
+            var ex = await Assert.ThrowsAsync<DuplicateEventIdException>(() => append.BulkStartStreamsAsync([(fresh, [TestEvents.New(), existing])]));
+            Assert.Contains(existing.Id.ToString(), ex.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await Store.StreamVersionAsync(fresh));
     }
 }

@@ -64,22 +64,23 @@ public static class CatalogLedger
         foreach (var actor in actors)
         {
             if (state.Catalog.Actor(actor.Id) is { } known && Same(known, actor)) continue;
-            changes.Add(Change(state, CatalogEvents.ActorStream(actor.Id), CatalogEvents.ActorType, Json.Serialize(new ActorCataloged(actor))));
+            changes.Add(Change(state, CatalogEvents.ActorStream(actor.Id), CatalogEvents.ActorType, new ActorCataloged(actor)));
         }
         foreach (var landmark in landmarks)
         {
             if (state.Catalog.Landmark(landmark.Id) is { } known && Same(known, landmark)) continue;
-            changes.Add(Change(state, CatalogEvents.LandmarkStream(landmark.Id), CatalogEvents.LandmarkType, Json.Serialize(new LandmarkCataloged(landmark))));
+            changes.Add(Change(state, CatalogEvents.LandmarkStream(landmark.Id), CatalogEvents.LandmarkType, new LandmarkCataloged(landmark)));
         }
         return changes;
     }
 
     private static bool Same<T>(T a, T b) => Json.Serialize(a) == Json.Serialize(b);
 
-    private static (string, ExpectedVersion, EventData) Change(CatalogState state, string stream, string type, string data)
+    private static (string, ExpectedVersion, EventData) Change(CatalogState state, string stream, string type, object record)
     {
         var version = state.VersionOf(stream);
-        var id = DeterministicId.From(stream, version.ToString(System.Globalization.CultureInfo.InvariantCulture), data);
-        return (stream, ExpectedVersion.Exact(version), new EventData(id, type, data, """{"appendedBy": "catalog"}"""));
+        var stored = EventData.FromRecord(Guid.Empty, type, record, """{"appendedBy": "catalog"}""");
+        var id = DeterministicId.From(stream, version.ToString(System.Globalization.CultureInfo.InvariantCulture), stored.Data);
+        return (stream, ExpectedVersion.Exact(version), stored with { Id = id });
     }
 }

@@ -37,9 +37,12 @@ internal static partial class AppendValidation
         var size = Encoding.UTF8.GetByteCount(e.Data) + Encoding.UTF8.GetByteCount(e.Metadata);
         if (size > maxEventBytes)
             throw new InvalidAppendException($"Event {index} ({e.Type}) is {size} bytes; the limit is {maxEventBytes}. Store large documents elsewhere and reference them.");
-        CheckJsonObject(e.Data, index, "data");
         CheckJsonObject(e.Metadata, index, "metadata");
+        if (!IsDomainJson(e)) CheckJsonObject(e.Data, index, "data");
     }
+
+    /// <summary>The domain's own JSON of one of the ledger's records, under that record's type name: stored as it is, with no second reading.</summary>
+    public static bool IsDomainJson(EventData e) => e.Record is { } record && LedgerEventTypes.RecordFor(e.Type) == record.GetType();
 
     private static void CheckJsonObject(string json, int index, string part)
     {

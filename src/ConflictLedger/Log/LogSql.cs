@@ -22,6 +22,16 @@ internal sealed class LogSql(string schema)
     /// <summary>One append to one stream, checked and guarded (script 004_append_function.sql).</summary>
     public string Append => $"select outcome, version, seq from {s}.ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+    /// <summary>Reserves $1 consecutive sequence numbers and returns the last (only while the append lock is held).</summary>
+    public string ReserveSequence => $"select setval('{s}.mt_events_sequence', nextval('{s}.mt_events_sequence') + $1 - 1)";
+
+    public string CopyStreams => $"copy {s}.mt_streams (id, version, timestamp) from stdin (format binary)";
+
+    public string CopyEvents => $"""
+        copy {s}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, causation_id, headers)
+        from stdin (format binary)
+        """;
+
     public string StreamVersion => $"select version from {s}.mt_streams where id = $1";
 
     public string EventsWithIds => $"select id, stream_id, version, seq_id from {s}.mt_events where id = any($1)";

@@ -15,17 +15,24 @@ internal sealed record StoredEvent(
 {
     public static StoredEvent From(EventData e, int index, ISerializer serializer)
     {
-        var record = AppendValidation.ToRecord(e, index);
+        var (record, body) = AppendValidation.IsDomainJson(e) ? (e.Record!, e.Data) : Checked(e, index, serializer);
         var headers = JsonNode.Parse(e.Metadata)!.AsObject();
         foreach (var name in headers.Where(p => p.Value is null).Select(p => p.Key).ToList()) headers.Remove(name);
         return new StoredEvent(
             e.Id,
             e.Type,
             DotNetTypeName(record.GetType()),
-            serializer.ToJson(record),
+            body,
             Text(headers["causationId"]),
             Text(headers["correlationId"]),
             headers.Count == 0 ? null : headers.ToJsonString());
+    }
+
+    /// <summary>JSON from elsewhere: read into the record its type name stands for (refused if it does not fit), stored as Marten writes that record.</summary>
+    private static (object Record, string Body) Checked(EventData e, int index, ISerializer serializer)
+    {
+        var record = AppendValidation.ToRecord(e, index);
+        return (record, serializer.ToJson(record));
     }
 
     /// <summary>What Marten writes to <c>mt_dotnet_type</c>; it reads by our type names, this is its fallback.</summary>

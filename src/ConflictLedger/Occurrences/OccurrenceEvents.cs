@@ -52,16 +52,13 @@ public static class OccurrenceEvents
     /// </summary>
     public static EventData ToEventData(IOccurrenceEvent e, long decidedAtVersion, string metadata = "{}")
     {
-        var data = e switch
+        if (e is not (AccountReported or AccountCorrected or AccountRetracted))
+            throw new ArgumentException($"Unknown occurrence event {e.GetType().Name}", nameof(e));
+        var stored = EventData.FromRecord(Guid.Empty, TypeOf(e), e, metadata);
+        return stored with
         {
-            AccountReported r => Json.Serialize(r),
-            AccountCorrected c => Json.Serialize(c),
-            AccountRetracted t => Json.Serialize(t),
-            _ => throw new ArgumentException($"Unknown occurrence event {e.GetType().Name}", nameof(e)),
+            Id = DeterministicId.From(StreamId(e.OccurrenceId), decidedAtVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), TypeOf(e), stored.Data),
         };
-        return new EventData(
-            DeterministicId.From(StreamId(e.OccurrenceId), decidedAtVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), TypeOf(e), data),
-            TypeOf(e), data, metadata);
     }
 
     /// <summary>

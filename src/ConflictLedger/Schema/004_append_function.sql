@@ -35,11 +35,12 @@ begin
     return;
   end if;
 
-  select coalesce((select s.version from {schema}.mt_streams s where s.id = stream), 0) into version;
-  if expected >= 0 and expected <> version then
-    outcome := 'conflict';
-    seq := null;
-    return;
+  if expected >= 0 then
+    select coalesce((select s.version from {schema}.mt_streams s where s.id = stream), 0) into version;
+    if expected <> version then
+      outcome := 'conflict';
+      return;
+    end if;
   end if;
 
   appended := {schema}.mt_quick_append_events(
