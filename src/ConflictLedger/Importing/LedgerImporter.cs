@@ -96,9 +96,9 @@ public sealed partial class LedgerImporter(LedgerLog store)
     private static partial System.Text.RegularExpressions.Regex ReleaseDate();
 
     /// <summary>
-    /// Records accounts (and the catalog entries they need) in one transaction. When every
-    /// stream is new (a first import) the events go through Marten's COPY path; otherwise
-    /// each stream is appended with its expected version, replays counted as present.
+    /// Records accounts (and the catalog entries they need) in one transaction: streams that
+    /// are new go through the COPY path (when there are many), the others are appended with
+    /// their expected versions, replays counted as present.
     /// <paramref name="correctionReason"/> explains corrections made by re-importing.
     /// </summary>
     public async Task<ImportSummary> RecordAsync(
@@ -151,25 +151,24 @@ public sealed partial class LedgerImporter(LedgerLog store)
         await using var transaction = await store.BeginAsync(ct);
         int appended = 0;
         LogPosition? last = null;
-        if (appends.Count >= BulkThreshold && appends.All(a => a.Expected == ExpectedVersion.NoStream))
+        var fresh = appends.Where(a => a.Expected == ExpectedVersion.NoStream).ToList();
+        if (fresh.Count >= BulkThreshold)
         {
-            last = (await transaction.BulkStartStreamsAsync(appends.Select(a => (a.Stream, a.Events)).ToList(), ct)).Position;
-            appended = appends.Sum(a => a.Events.Count);
+            last = (await transaction.BulkStartStreamsAsync(fresh.Select(a => (a.Stream, a.Events)).ToList(), ct)).Position;
+            appended = fresh.Sum(a => a.Events.Count);
+            appends = appends.Where(a => a.Expected != ExpectedVersion.NoStream).ToList();
         }
-        else
+        foreach (var (stream, expected, events) in appends)
         {
-            foreach (var (stream, expected, events) in appends)
-            {
-                var result = await transaction.AppendAsync(stream, expected, events, ct);
-                (appended, present) = result.AlreadyAppended ? (appended, present + events.Count) : (appended + events.Count, present);
-                last = result.Position;
-            }
+            var result = await transaction.AppendAsync(stream, expected, events, ct);
+            (appended, present) = result.AlreadyAppended ? (appended, present + events.Count) : (appended + events.Count, present);
+            last = result.Position;
         }
         await transaction.CommitAsync(ct);
         return new ImportSummary(0, appended, present, last?.Value);
     }
 
-    /// <summary>From how many new streams a first import goes through COPY rather than one append per stream.</summary>
+    /// <summary>From how many new streams an import starts them through COPY rather than one append per stream.</summary>
     private const int BulkThreshold = 50;
 
     private static string Metadata(ImportedAccount account) =>

@@ -67,5 +67,34 @@ public sealed class AcledImportTests(SeededLedgerFixture ledger) : IClassFixture
         Assert.Equal(0, await ledger.Store.StreamVersionAsync(OccurrenceEvents.StreamId("acled-1784rta")));
     }
 
+    [Fact]
+    public async Task a_file_of_many_new_and_some_known_rows_imports_the_new_by_copy_and_corrects_the_known_in_one_transaction()
+    {
+        // Row 768RTA of the sample, under ids of its own: 60 rows, then those 60 (one revised) and 60 more.
+        var lines = (await File.ReadAllLinesAsync(Sample)).ToList();
+        var row = lines.First(l => l.StartsWith("620,768RTA,", StringComparison.Ordinal));
+        var tag = Random.Shared.Next(100_000, 999_999);
+        string Rows(int from, int to, int? revised = null) => string.Join("\n", Enumerable.Range(from, to - from).Select(i =>
+        {
+            var copy = row.Replace("768RTA", $"{tag}{i:D3}RTA", StringComparison.Ordinal);
+            return i == revised ? copy.Replace("inside Derna.\",2,", "inside Derna.\",3,", StringComparison.Ordinal) : copy;
+        }));
+        async Task<string> FileOf(string rows)
+        {
+            var path = Path.Combine(folder, $"acled-{Guid.NewGuid():N}.csv");
+            await File.WriteAllTextAsync(path, lines[0] + "\n" + rows + "\n", Encoding.UTF8);
+            return path;
+        }
+
+        var first = await ledger.Importer.ImportAcledAsync(await FileOf(Rows(0, 60)));
+        Assert.Equal(60, first.EventsAppended);
+
+        var second = await ledger.Importer.ImportAcledAsync(await FileOf(Rows(0, 120, revised: 7)));
+        Assert.Equal(61, second.EventsAppended);
+        Assert.Equal(2, await ledger.Store.StreamVersionAsync(OccurrenceEvents.StreamId($"acled-{tag}007rta")));
+        Assert.Equal(1, await ledger.Store.StreamVersionAsync(OccurrenceEvents.StreamId($"acled-{tag}119rta")));
+        Assert.Equal(1, await ledger.Store.StreamVersionAsync(OccurrenceEvents.StreamId($"acled-{tag}008rta")));
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }
