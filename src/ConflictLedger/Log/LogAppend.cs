@@ -47,11 +47,10 @@ public sealed class LogAppend : IAsyncDisposable
         }
     }
 
+    /// <summary>Appends to one stream in this transaction; it commits with the rest of it.</summary>
     public Task<AppendResult> AppendAsync(
-        string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default)
-    {
-        return AppendAsync(log, connection, transaction, streamId, expected, events, ct);
-    }
+        string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken ct = default) =>
+        AppendAsync(log, connection, transaction, streamId, expected, events, ct);
 
     /// <summary>
     /// One append to one stream through the schema's <c>ledger_append</c> (script

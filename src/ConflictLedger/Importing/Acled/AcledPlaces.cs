@@ -61,6 +61,10 @@ public static class AcledPlaces
         if (known is not null && !FarApart(known, row)) return (catalog, known);
         var newName = known is null ? location : $"{location} ({written ?? row.Country?.Trim()})";
         if (catalog.FindLandmark(newName) is { } same && !FarApart(same, row)) return (catalog, same);
+        // Further places of that name were filed as "Town (town-district-2)", "-3"...: a row near one of them is that place.
+        var slug = AcledMapping.Slug(newName);
+        for (var n = 2; catalog.Landmark($"{slug}-{n}") is { } filed; n++)
+            if (filed.Name == $"{location} ({filed.Id})" && !FarApart(filed, row)) return (catalog, filed);
         var newId = AcledMapping.UniqueId(newName, id => catalog.Landmark(id) is not null);
         if (catalog.FindLandmark(newName) is not null) newName = $"{location} ({newId})";
         var place = Add(new Landmark(newId, newName, LocationKind, parent?.Id, row.Latitude, row.Longitude, []));

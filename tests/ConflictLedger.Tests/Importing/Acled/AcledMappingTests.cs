@@ -131,6 +131,32 @@ public class AcledMappingTests
     }
 
     [Fact]
+    public void four_far_apart_places_of_one_name_in_one_district_are_found_again_when_the_rows_come_again()
+    {
+        // The generated ACLED benchmark file found this: the third and later namesakes were
+        // filed anew on every import, so a re-import "corrected" their accounts.
+        var rows = Enumerable.Range(0, 4).Select(i => Row("Battles", "Armed clash") with
+        {
+            EventIdCnty = $"LBY{i}", Country = "Libya", Admin1 = "Wadi", Admin2 = "Wadi", Admin3 = null, Location = "Bir",
+            Latitude = 25 + i, Longitude = 15 + i,
+        }).ToList();
+        var catalog = AcledTestData.Catalog;
+        var first = new List<string>();
+        foreach (var row in rows)
+        {
+            var mapped = AcledMapping.ToAccount(catalog, row, "f.csv");
+            catalog = mapped.Catalog;
+            first.Add(mapped.Account.Account.Place);
+        }
+        Assert.Equal(4, first.Distinct().Count());
+
+        var again = rows.Select(row => AcledMapping.ToAccount(catalog, row, "g.csv")).ToList();
+
+        Assert.Equal(first, again.Select(m => m.Account.Account.Place));
+        Assert.All(again, m => Assert.Empty(m.NewLandmarks));
+    }
+
+    [Fact]
     public void a_place_in_a_country_the_catalog_does_not_know_nests_under_a_new_country()
     {
         var mapped = AcledMapping.ToAccount(AcledTestData.Catalog, Row("Battles", "Armed clash") with { Location = "Sirte", Country = "Atlantis", Admin1 = null, Admin2 = null }, "f.csv");
