@@ -81,9 +81,13 @@ public static class ConflictLedgerServer
         services.AddOpenApi();
 
         // Hosted services start in this order, all before Kestrel listens: the schema first.
+        services.AddSingleton<StartupTimeline>();
+        services.AddStartupMark("runtime and host");
         services.AddOperations();
+        services.AddStartupMark("schema");
         // After the schema is migrated (hosted services start in order), before anything appends.
         builder.Host.UseWolverine(wolverine => wolverine.UseCluster(options));
+        services.AddStartupMark("wolverine node");
         services.AddTelemetry(builder.Configuration);
         services.AddAccess(options);
         services.AddFeed();
@@ -91,8 +95,10 @@ public static class ConflictLedgerServer
         services.AddBroker();
         services.AddHealth();
         services.AddApiServices(options);
+        services.AddStartupMark("seed and read model");
 
         var app = builder.Build();
+        app.LogStartupWhenListening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The analyst page: static files from wwwroot, no build step.
