@@ -84,10 +84,9 @@ public static class ConflictLedgerServer
         services.AddSingleton<StartupTimeline>();
         services.AddStartupMark("runtime and host");
         services.AddOperations();
-        services.AddStartupMark("schema");
+        services.AddStartupMark("server schema and read model generation");
         // After the schema is migrated (hosted services start in order), before anything appends.
         builder.Host.UseWolverine(wolverine => wolverine.UseCluster(options));
-        services.AddStartupMark("wolverine node");
         services.AddTelemetry(builder.Configuration);
         services.AddAccess(options);
         services.AddFeed();
@@ -95,7 +94,7 @@ public static class ConflictLedgerServer
         services.AddBroker();
         services.AddHealth();
         services.AddApiServices(options);
-        services.AddStartupMark("seed and read model");
+        services.AddStartupMark("read model caught up");
 
         var app = builder.Build();
         app.LogStartupWhenListening();
