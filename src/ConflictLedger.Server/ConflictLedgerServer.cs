@@ -81,7 +81,10 @@ public static class ConflictLedgerServer
         services.AddOpenApi();
 
         // Hosted services start in this order, all before Kestrel listens: the schema first.
+        services.AddSingleton<StartupTimeline>();
+        services.AddStartupMark("runtime and host");
         services.AddOperations();
+        services.AddStartupMark("server schema and read model generation");
         // After the schema is migrated (hosted services start in order), before anything appends.
         builder.Host.UseWolverine(wolverine => wolverine.UseCluster(options));
         services.AddTelemetry(builder.Configuration);
@@ -91,8 +94,10 @@ public static class ConflictLedgerServer
         services.AddBroker();
         services.AddHealth();
         services.AddApiServices(options);
+        services.AddStartupMark("read model caught up");
 
         var app = builder.Build();
+        app.LogStartupWhenListening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The analyst page: static files from wwwroot, no build step.

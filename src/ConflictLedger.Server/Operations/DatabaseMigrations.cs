@@ -1,6 +1,7 @@
 using ConflictLedger.Log;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Schema;
+using ConflictLedger.Server.Health;
 
 namespace ConflictLedger.Server.Operations;
 
@@ -9,7 +10,7 @@ namespace ConflictLedger.Server.Operations;
 /// hosted service, and hosted services start before Kestrel listens, so no request or
 /// background loop ever meets a missing table.
 /// </summary>
-public sealed class DatabaseMigrations(LedgerLog store, ReadModelStore readModels, ILogger<DatabaseMigrations> logger) : IHostedService
+public sealed class DatabaseMigrations(LedgerLog store, ReadModelStore readModels, StartupTimeline timeline, ILogger<DatabaseMigrations> logger) : IHostedService
 {
     /// <summary>The module name of the server's own scripts (Schema/*.sql in this assembly).</summary>
     public const string Module = "server";
@@ -21,6 +22,8 @@ public sealed class DatabaseMigrations(LedgerLog store, ReadModelStore readModel
     public async Task MigrateAsync(CancellationToken ct)
     {
         await store.MigrateAsync(ct);
+        // Marten's schema diff, the first-version carry-over check and the log's own scripts.
+        timeline.Mark("log schema");
         var ran = new List<string>(await SqlScripts.MigrateAsync(store.DataSource, store.Options.Schema, typeof(DatabaseMigrations).Assembly, Module, ct));
         if (ran.Count > 0)
             logger.LogInformation("Applied {Count} schema scripts to {Schema}: {Scripts}", ran.Count, store.Options.Schema, ran);

@@ -33,8 +33,9 @@ public sealed record Webhook(
 /// <param name="EventId">The (first) event of the request.</param>
 /// <param name="Position">The position of its last event.</param>
 /// <param name="Events">How many events the request carried: 1, or the size of a batch.</param>
+/// <param name="Id">The record's id, once recorded: the deliveries list's cursor (<c>after</c>).</param>
 public sealed record DeliveryAttempt(
-    Guid EventId, long Position, int Attempt, bool Succeeded, int? StatusCode, string? Error, int DurationMs, DateTimeOffset AttemptedAt, int Events = 1);
+    Guid EventId, long Position, int Attempt, bool Succeeded, int? StatusCode, string? Error, int DurationMs, DateTimeOffset AttemptedAt, int Events = 1, long Id = 0);
 
 /// <summary>Every statement on the webhooks and webhook_deliveries tables.</summary>
 public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOptions options)
@@ -57,9 +58,17 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<Webhook>> ListAsync(CancellationToken ct)
+    /// <summary>Up to <paramref name="limit"/> webhooks in creation order, those after <paramref name="after"/> when given.</summary>
+    public async Task<IReadOnlyList<Webhook>> ListAsync(WebhookCursor? after, int limit, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand($"select {Columns} from {s}.webhooks order by created_at, id");
+        await using var command = dataSource.CreateCommand($"""
+            select {Columns} from {s}.webhooks
+             where $1::timestamptz is null or (created_at, id) > ($1, $2)
+             order by created_at, id limit $3
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.CreatedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.Id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<Webhook>();
         while (await reader.ReadAsync(ct)) list.Add(Read(reader));
@@ -159,14 +168,17 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The latest attempts first.</summary>
-    public async Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(Guid id, int limit, CancellationToken ct)
+    /// <summary>The latest attempts first; with <paramref name="before"/>, only records older than that one.</summary>
+    public async Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(Guid id, long? before, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand($"""
-            select event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at, events
-              from {s}.webhook_deliveries where webhook_id = $1 order by id desc limit $2
+            select event_id, position, attempt, succeeded, status_code, error, duration_ms, attempted_at, events, id
+              from {s}.webhook_deliveries
+             where webhook_id = $1 and ($2::bigint is null or id < $2)
+             order by id desc limit $3
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<DeliveryAttempt>();
@@ -174,7 +186,7 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, ConflictLedgerOpti
             list.Add(new DeliveryAttempt(
                 reader.GetGuid(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetBoolean(3),
                 reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetInt32(8)));
+                reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetInt32(8), reader.GetInt64(9)));
         return list;
     }
 

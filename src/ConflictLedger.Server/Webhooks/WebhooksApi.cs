@@ -1,7 +1,10 @@
-using System.Globalization;
+using System.ComponentModel;
 using ConflictLedger.Log;
+using ConflictLedger.Server.Control;
 using ConflictLedger.Server.Feed;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace ConflictLedger.Server.Webhooks;
 
@@ -30,6 +33,9 @@ public sealed record WebhookView(
 /// <summary>Webhook subscriptions: create, list, pause, resume, replay, delete, and their delivery record. All need an API key.</summary>
 public static class WebhooksApi
 {
+    public const int DefaultPage = 1000, MaxPage = 10000;
+    public const int DefaultDeliveryPage = 50, MaxDeliveryPage = 1000;
+
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddSingleton<WebhookStore>();
@@ -43,13 +49,15 @@ public static class WebhooksApi
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks");
         hooks.MapPost("", Create).WithName("CreateWebhook").WithSummary("Subscribe a URL to the log; the answer holds the signing secret, once.");
-        hooks.MapGet("", List).WithName("ListWebhooks");
+        hooks.MapGet("", List).WithName("ListWebhooks").Paged()
+            .WithSummary("Webhooks in creation order, paged (limit, after; the Link header holds the next page).");
         hooks.MapGet("/{id:guid}", Get).WithName("GetWebhook");
         hooks.MapDelete("/{id:guid}", Delete).WithName("DeleteWebhook");
         hooks.MapPost("/{id:guid}/pause", Pause).WithName("PauseWebhook");
         hooks.MapPost("/{id:guid}/resume", Resume).WithName("ResumeWebhook").WithSummary("Re-enable a paused or disabled webhook where it stopped.");
         hooks.MapPost("/{id:guid}/replay", Replay).WithName("ReplayWebhook").WithSummary("Deliver again everything after the position 'from' (0 for the whole log).");
-        hooks.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("Delivery attempts, latest first.");
+        hooks.MapGet("/{id:guid}/deliveries", Deliveries).WithName("ListWebhookDeliveries").Paged()
+            .WithSummary("Delivery attempts, latest first, paged (limit, after; the Link header holds the next page).");
         return app;
     }
 
@@ -92,12 +100,25 @@ public static class WebhooksApi
         return TypedResults.Created($"/api/webhooks/{hook.Id}", View(hook, head) with { Secret = hook.Secret });
     }
 
-    private static async Task<Ok<IReadOnlyList<WebhookView>>> List(WebhookStore webhooks, LedgerLog store, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<WebhookView>>, ValidationProblem>> List(
+        [Description("The cursor from the Link header of the page before (the last webhook's creation time and id); leave it out for the first page.")] string? after,
+        [Description("Webhooks per page: 1 to 10000, 1000 when left out.")] int? limit,
+        WebhookStore webhooks, LedgerLog store, HttpContext http, CancellationToken ct)
     {
+        var query = new QueryParameters();
+        var size = query.Limit(limit, DefaultPage, MaxPage);
+        WebhookCursor? cursor = null;
+        if (!string.IsNullOrEmpty(after) && (cursor = WebhookCursor.Parse(after)) is null)
+            query.Errors["after"] = [$"'{after}' is not a cursor of this list: follow the Link header of the page before, or leave 'after' out for the first page."];
+        if (query.Errors.Count > 0) return TypedResults.ValidationProblem(query.Errors);
+
         var positions = (await store.Checkpoints.ListAsync(ct)).ToDictionary(c => c.Name, c => c.Position, StringComparer.Ordinal);
-        var list = await webhooks.ListAsync(ct);
+        // One more than the page: whether it exists decides the Link.
+        var read = await webhooks.ListAsync(cursor, size + 1, ct);
+        var page = read.Take(size).ToList();
+        QueryParameters.NextLink(http, read.Count > size ? WebhookCursor.Of(page[^1]).ToString() : null);
         return TypedResults.Ok<IReadOnlyList<WebhookView>>(
-            list.Select(h => View(h, positions.GetValueOrDefault(Webhook.CheckpointName(h.Id)))).ToList());
+            page.Select(h => View(h, positions.GetValueOrDefault(Webhook.CheckpointName(h.Id)))).ToList());
     }
 
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> Get(
@@ -137,13 +158,23 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryAttempt>>, ProblemHttpResult, ValidationProblem>> Deliveries(
-        Guid id, string? limit, WebhookStore webhooks, CancellationToken ct)
+        Guid id,
+        [Description("The id of the last record of the page before (the Link header holds it); leave it out for the latest.")] string? after,
+        [Description("Records per page: 1 to 1000, 50 when left out.")] int? limit,
+        WebhookStore webhooks, HttpContext http, CancellationToken ct)
     {
-        var size = 50;
-        if (!string.IsNullOrEmpty(limit) && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) && size is >= 1 and <= 1000))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"'{limit}' is not a number of attempts: give 1 to 1000."] });
+        var query = new QueryParameters();
+        var size = query.Limit(limit, DefaultDeliveryPage, MaxDeliveryPage);
+        long? before = null;
+        if (!string.IsNullOrEmpty(after) && (before = DeliveryCursor.Parse(after)) is null)
+            query.Errors["after"] = [$"'{after}' is not a delivery record id: pass the 'id' of the last record of the page before (the Link header holds the next page), or leave 'after' out for the latest."];
+        if (query.Errors.Count > 0) return TypedResults.ValidationProblem(query.Errors);
         if (await webhooks.FindAsync(id, ct) is null) return NotFound(id);
-        return TypedResults.Ok(await webhooks.DeliveriesAsync(id, size, ct));
+
+        var read = await webhooks.DeliveriesAsync(id, before, size + 1, ct);
+        var page = read.Take(size).ToList();
+        QueryParameters.NextLink(http, read.Count > size ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        return TypedResults.Ok<IReadOnlyList<DeliveryAttempt>>(page);
     }
 
     /// <summary>The webhook as it is after the change; null when there is no such webhook.</summary>
@@ -159,6 +190,22 @@ public static class WebhooksApi
         await webhooks.FindAsync(id, ct) is { } hook
             ? View(hook, await store.Checkpoints.LoadAsync(Webhook.CheckpointName(id), ct))
             : null;
+
+    /// <summary>OpenAPI: the answer of a paged list carries the next page's URL in its Link header.</summary>
+    private static RouteHandlerBuilder Paged(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse ok)
+            {
+                ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                ok.Headers["Link"] = new OpenApiHeader
+                {
+                    Description = "`<URL>; rel=\"next\"` (RFC 8288): the same request with `after` moved on; absent on the last page.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
+            return Task.CompletedTask;
+        });
 
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "No such webhook.", detail: $"No webhook has the id {id}; GET /api/webhooks lists them.");
