@@ -39,6 +39,14 @@ internal static class AppendBenchmark
             await AppendAsync(schema.Store, rows[0].Select(r => r with { StreamId = r.StreamId + "-count", Event = r.Event with { Id = Guid.NewGuid() } }).Take(100).ToArray(), ct);
             Console.Error.WriteLine($"  single-event appends: {commands.Count / 100.0:F1} database commands per append as Npgsql counts them (raw INSERT: 1)");
         }
+        // And this process's processor time per append: what a writer's own machine pays.
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        await AppendAsync(schema.Store, rows[0].Select(r => r with { StreamId = r.StreamId + "-cpu", Event = r.Event with { Id = Guid.NewGuid() } }).ToArray(), ct);
+        var appendCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / rows[0].Length;
+        cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        await InsertAsync(raw, insert, rows[0].Select(r => r with { StreamId = r.StreamId + "-cpu", Event = r.Event with { Id = Guid.NewGuid() } }).ToArray(), ct);
+        var insertCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / rows[0].Length;
+        Console.Error.WriteLine($"  single-event appends: {appendCpu:F0} µs of this process's processor time per append (raw INSERT: {insertCpu:F0} µs)");
 
         return await Measure.CompareInterleavedAsync("single-event appends", aim: 0.5, Rounds, perRound,
             (round, i) => AppendAsync(schema.Store, rows[round + 1][i..(i + 1)], ct),
