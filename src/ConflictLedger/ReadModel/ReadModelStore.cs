@@ -29,11 +29,17 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
     private string Schema => Store.Options.Schema;
 
-    /// <summary>Creates the first generation when missing; returns the active generation.</summary>
+    /// <summary>Creates the first generation when missing, or brings the active one up to the current scripts; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
     {
         await SqlScripts.MigrateAsync(Store.DataSource, Schema, typeof(ReadModelStore).Assembly, "domain", ct);
-        if (await FindActiveAsync(ct) is { } active) return active;
+        if (await FindActiveAsync(ct) is { } active)
+        {
+            // A read model script added since the generation was made (the projection writes
+            // to what the scripts define) is applied to it; the scripts are idempotent.
+            await MigrateGenerationAsync(active, ct);
+            return active;
+        }
         var first = GenerationSchema(1);
         await MigrateGenerationAsync(first, ct);
         await using var insert = Store.DataSource.CreateCommand(

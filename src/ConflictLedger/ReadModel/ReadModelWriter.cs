@@ -115,10 +115,18 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             positions[domain.OccurrenceId] = recorded.Position;
         }
         // An occurrence with no account yet (a retraction of an account it never had) has nothing to show.
-        var shown = ids.Where(id => states[id].Accounts.Count > 0).ToArray();
-        if (shown.Length == 0) return;
-        var docs = shown.Select(id => Json.Serialize(OccurrenceView.Of(states[id]))).ToArray();
-        await Execute(connection, tx, sql.UpsertOccurrences, ct, shown, shown.Select(id => positions[id]).ToArray(), docs);
+        var shown = ids.Where(id => states[id].Accounts.Count > 0).Select(id => OccurrenceView.Of(states[id])).ToList();
+        if (shown.Count == 0) return;
+        var summaries = shown.Select(OccurrenceSummary.Of).ToList();
+        await Execute(connection, tx, sql.UpsertOccurrences, ct,
+            shown.Select(v => v.Id).ToArray(),
+            shown.Select(v => positions[v.Id]).ToArray(),
+            shown.Select(Json.Serialize).ToArray(),
+            shown.Select(v => ReadModelSql.ArrayLiteral(v.Places)).ToArray(),
+            summaries.Select(o => ReadModelSql.ArrayLiteral(o.Kinds)).ToArray(),
+            summaries.Select(o => ReadModelSql.ArrayLiteral(o.Actors)).ToArray(),
+            summaries.Select(o => o.Earliest).ToArray(),
+            summaries.Select(o => o.Latest).ToArray());
     }
 
     /// <summary>
@@ -220,7 +228,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        var documents = intervals.Select(Json.Serialize).ToList();
+        var documents = intervals.Select(i => Json.Serialize(StoredInterval.Of(i))).ToList();
         if (fresh)
         {
             await InsertIntervalsAsync(connection, tx, intervals, documents, ct);
@@ -228,9 +236,9 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         else
         {
             // Only what changed is written: new events mostly touch a landmark's recent
-            // history, and each interval copies its evidence, so rewriting every interval of
-            // every touched landmark wrote as much as the log holds (measured: 11.5 of the
-            // 15 s a 200,000-event log's catch-up spent deriving intervals).
+            // history, so rewriting every interval of every touched landmark wrote as much
+            // as the log holds (measured: 11.5 of the 15 s a 200,000-event log's catch-up
+            // spent deriving intervals, when intervals still copied their evidence).
             var stored = new Dictionary<(string Landmark, string Hash), string>();
             await using (var read = new NpgsqlCommand(sql.IntervalHashes, connection, tx) { Parameters = { Param(built.ToArray()) } })
             await using (var reader = await read.ExecuteReaderAsync(ct))
@@ -262,7 +270,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
             intervals.Select(i => i.Controller).ToArray(),
             intervals.Select(i => Json.Name(i.Status)).ToArray(),
-            documents.ToArray());
+            documents.ToArray(),
+            intervals.Select(i => ReadModelSql.ArrayLiteral(StoredInterval.CitedEventIds(i).Select(id => id.ToString()))).ToArray());
     }
 
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
