@@ -5,6 +5,7 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -153,7 +154,8 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             ReadModelWriter.Record("rebuild: check", phase);
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
+            var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
+            await DeadLetterAsync(page, setAside, tx, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
         }
@@ -170,7 +172,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             {
                 var page = await ReadPageAsync(cursor, 5000, ct, upTo: live);
                 if (page.Count == 0) break;
-                await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct);
+                await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
                 events += page.Count;
                 cursor = page[^1].Sequence;
             }
@@ -249,6 +251,19 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         }
         await session.SaveChangesAsync(ct);
         return batch;
+    }
+
+    /// <summary>Dead-letters, in the writing transaction, the events of a page whose rows PostgreSQL refused (<see cref="ReadModelWriter.ApplyAsync"/>).</summary>
+    private async Task DeadLetterAsync(IReadOnlyList<IEvent> page, IReadOnlyList<SetAside> setAside, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (setAside.Count == 0) return;
+        await using var session = Store.Store.LightweightSession(SessionOptions.ForTransaction(tx));
+        foreach (var (e, reason) in setAside)
+        {
+            var original = page.First(x => x.Sequence == e.Position);
+            session.Store(new DeadLetterEvent(original, new ShardName(ReadModelProjection.Name), new UnprojectableEventException(original, reason)));
+        }
+        await session.SaveChangesAsync(ct);
     }
 
     /// <summary>The events the read model set aside (Marten's dead letters for the projection), newest first.</summary>
