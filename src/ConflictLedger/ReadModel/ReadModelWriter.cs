@@ -9,6 +9,9 @@ using Npgsql;
 
 namespace ConflictLedger.ReadModel;
 
+/// <summary>An event the writer could not write (PostgreSQL refused its rows), and why: it is dead-lettered.</summary>
+public sealed record SetAside(ProjectedEvent Event, Exception Reason);
+
 /// <summary>When a batch derives the control intervals of the landmarks it touched.</summary>
 public enum IntervalDerivation
 {
@@ -40,7 +43,62 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
 
     public string Schema { get; } = schema;
 
-    public async Task ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
+    /// <summary>
+    /// Writes the batch. When PostgreSQL refuses a row of it (a value the per-event check
+    /// cannot foresee: a place too long for an index, say), the batch is written again one
+    /// event at a time, each under its own savepoint, and the events whose rows are refused
+    /// are returned to be set aside (dead-lettered) like an event that fails the check:
+    /// Marten would otherwise retry the whole batch forever and the read model would stop.
+    /// </summary>
+    /// <returns>The events set aside, each with the reason; usually none.</returns>
+    public async Task<IReadOnlyList<SetAside>> ApplyAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
+    {
+        await tx.SaveAsync(BatchSavepoint, ct);
+        try
+        {
+            await WriteAsync(batch, tx, intervals, ct);
+            await tx.ReleaseAsync(BatchSavepoint, ct);
+            return [];
+        }
+        catch (PostgresException ex) when (RefusesData(ex))
+        {
+            await tx.RollbackAsync(BatchSavepoint, ct);
+            logger.LogWarning(ex, "PostgreSQL refused a row of a read model batch of {Count} events; writing them one at a time", batch.Count);
+        }
+
+        var setAside = new List<SetAside>();
+        foreach (var e in batch)
+        {
+            await tx.SaveAsync(EventSavepoint, ct);
+            try
+            {
+                // Intervals are derived once below, for every landmark the events touched.
+                await WriteAsync([e], tx, intervals == IntervalDerivation.AtEnd ? IntervalDerivation.AtEnd : IntervalDerivation.Deferred, ct);
+                await tx.ReleaseAsync(EventSavepoint, ct);
+            }
+            catch (PostgresException ex) when (RefusesData(ex))
+            {
+                await tx.RollbackAsync(EventSavepoint, ct);
+                logger.LogError(ex, "The read model sets aside event {Position} ({Type}): PostgreSQL refused its rows", e.Position, e.Type);
+                setAside.Add(new SetAside(e, ex));
+            }
+        }
+        if (intervals == IntervalDerivation.Now) await WriteAsync([], tx, IntervalDerivation.Now, ct);
+        return setAside;
+    }
+
+    private const string BatchSavepoint = "read_model_batch";
+    private const string EventSavepoint = "read_model_event";
+
+    /// <summary>
+    /// Errors about the data written (classes 22 data exception, 23 integrity constraint
+    /// violation, 54 program limit exceeded): writing the same rows again fails again. Any
+    /// other error (a lost connection, a deadlock, a bug in a statement) fails the batch,
+    /// and Marten retries it: it must never set events aside.
+    /// </summary>
+    private static bool RefusesData(PostgresException ex) => ex.SqlState[..2] is "22" or "23" or "54";
+
+    private async Task WriteAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
     {
         var connection = tx.Connection!;
         var touched = new HashSet<string>(StringComparer.Ordinal);
