@@ -42,6 +42,12 @@ internal sealed class ReadModelSql(string schema)
                as u(landmark, valid_from, valid_to, controller, status, interval, evidence)
         """;
 
+    /// <summary>The same rows as <see cref="InsertIntervals"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
+    public string CopyIntervals => $"copy {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval, evidence) from stdin (format binary)";
+
+    /// <summary>The same rows as <see cref="InsertClaims"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
+    public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from) from stdin (format binary)";
+
     /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
     public string CitedClaims => $"array(select c.claim from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
 

@@ -138,20 +138,18 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
         var events = 0;
         var cursor = 0L;
-        // The next page is read (and deserialised) while this one is written: reading was a
-        // fifth to a quarter of a rebuild's time (measured), and it hardly waits on the database.
-        var next = ReadPageAsync(cursor, 5000, ct);
+        // The next page is read (and deserialised) and checked while this one is written:
+        // reading was a fifth to a quarter of a rebuild's time, checking as much (measured),
+        // and neither waits on the writes.
+        var next = ReadCheckedPageAsync(cursor, ct);
         while (true)
         {
             var phase = Stopwatch.GetTimestamp();
-            var page = await next;
+            var (page, checkedPage) = await next;
             ReadModelWriter.Record("rebuild: wait for the read", phase);
             if (page.Count == 0) break;
             cursor = page[^1].Sequence;
-            next = ReadPageAsync(cursor, 5000, ct);
-            phase = Stopwatch.GetTimestamp();
-            var checkedPage = await CheckedAsync(page, ct);
-            ReadModelWriter.Record("rebuild: check", phase);
+            next = ReadCheckedPageAsync(cursor, ct);
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
@@ -231,6 +229,15 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             .OrderBy(e => e.Sequence)
             .Take(size)
             .ToListAsync(ct);
+    }
+
+    private async Task<(IReadOnlyList<IEvent> Page, List<ProjectedEvent> Checked)> ReadCheckedPageAsync(long after, CancellationToken ct)
+    {
+        var page = await ReadPageAsync(after, 5000, ct);
+        var started = Stopwatch.GetTimestamp();
+        var checkedPage = await CheckedAsync(page, ct);
+        ReadModelWriter.Record("rebuild: check", started);
+        return (page, checkedPage);
     }
 
     /// <summary>The page as the daemon would project it: an event that cannot be projected is dead-lettered, as the daemon does.</summary>
