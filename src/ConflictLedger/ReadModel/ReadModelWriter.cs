@@ -285,10 +285,10 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         }
         Record("intervals: read claims", started);
         started = Stopwatch.GetTimestamp();
-        // Landmarks are derived apart from each other by a pure function: on every core.
-        var derived = claimDocuments.AsParallel().Select(Json.Deserialize<ControlClaim>)
+        // Landmarks are derived apart from each other by pure functions: on every core.
+        var derived = claimDocuments.AsParallel().AsOrdered().Select(Json.Deserialize<ControlClaim>).ToList()
             .GroupBy(c => c.Landmark, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .AsParallel().AsOrdered()
             .Select(landmark =>
             {
                 try
@@ -334,6 +334,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             {
                 if (!stored.Remove((intervals[i].Landmark, Hash(documents[i])))) added.Add(i);
             }
+            Record("intervals: compare", started);
+            started = Stopwatch.GetTimestamp();
             if (stored.Count > 0)
                 await Execute(connection, tx, sql.DeleteIntervalRows, ct, Param(stored.Values.ToArray()));
             if (added.Count > 0)
