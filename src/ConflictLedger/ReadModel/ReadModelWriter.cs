@@ -155,6 +155,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     private async Task ProjectOccurrencesAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var ids = events.Select(e => e.Domain.OccurrenceId).Distinct().ToArray();
         var states = new Dictionary<string, Occurrence>(StringComparer.Ordinal);
         await using (var load = new NpgsqlCommand(sql.LoadOccurrences, connection, tx) { Parameters = { Param(ids) } })
@@ -166,6 +167,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                 states[view.Id] = view.ToOccurrence();
             }
         }
+        Record("occurrences: load", started);
+        started = Stopwatch.GetTimestamp();
         var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (recorded, domain) in events)
         {
@@ -177,7 +180,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         var shown = ids.Where(id => states[id].Accounts.Count > 0).Select(id => OccurrenceView.Of(states[id])).ToList();
         if (shown.Count == 0) return;
         var summaries = shown.Select(OccurrenceSummary.Of).ToList();
-        await Execute(connection, tx, sql.UpsertOccurrences, ct,
+        object[] columns =
+        [
             shown.Select(v => v.Id).ToArray(),
             shown.Select(v => positions[v.Id]).ToArray(),
             shown.Select(Json.Serialize).ToArray(),
@@ -185,7 +189,12 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             summaries.Select(o => ReadModelSql.ArrayLiteral(o.Kinds)).ToArray(),
             summaries.Select(o => ReadModelSql.ArrayLiteral(o.Actors)).ToArray(),
             summaries.Select(o => o.Earliest).ToArray(),
-            summaries.Select(o => o.Latest).ToArray());
+            summaries.Select(o => o.Latest).ToArray(),
+        ];
+        Record("occurrences: documents", started);
+        started = Stopwatch.GetTimestamp();
+        await Execute(connection, tx, sql.UpsertOccurrences, ct, columns);
+        Record("occurrences: write", started);
     }
 
     /// <summary>
