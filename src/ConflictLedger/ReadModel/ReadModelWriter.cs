@@ -125,6 +125,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             await ProjectOccurrencesAsync(connection, tx, occurrenceEvents, ct);
             Record("occurrences", started);
             started = Stopwatch.GetTimestamp();
+            // AtEnd is a rebuild's bulk pass, into a generation nobody reads yet: claims go in by COPY.
             await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, copy: intervals == IntervalDerivation.AtEnd, ct);
             Record("claims", started);
         }

@@ -12,7 +12,8 @@ public sealed record CitedClaim(Guid EventId, string Says);
 /// row's <c>evidence</c> column lists the cited event ids; a query joins them to
 /// <c>control_claims</c> (same landmark) and <see cref="Read"/> gives back the interval
 /// <see cref="ControlTimeline.Build"/> derived. Rows written before copied the evidence:
-/// their documents read the same way (the copies are ignored).
+/// script 005 gave them their ids; a row an older node writes during an upgrade, with no
+/// ids, is read from its copies.
 /// </summary>
 public sealed record StoredInterval(
     string Landmark,
@@ -35,10 +36,14 @@ public sealed record StoredInterval(
     {
         var stored = Json.Deserialize<StoredInterval>(document);
         var claims = claimDocuments.Select(Json.Deserialize<ControlClaim>).ToDictionary(c => c.EventId);
-        return new ControlInterval(stored.Landmark, stored.From, stored.To, stored.Controller, stored.Status, stored.Candidates,
-            stored.Evidence.Select(e => claims.TryGetValue(e.EventId, out var claim)
-                ? Control.Evidence.Of(claim, e.Says)
-                : throw new InvalidOperationException($"An interval of {stored.Landmark} cites event {e.EventId}, which has no claim about it.")).ToList(),
-            stored.Change);
+        if (stored.Evidence.All(e => claims.ContainsKey(e.EventId)))
+            return new ControlInterval(stored.Landmark, stored.From, stored.To, stored.Controller, stored.Status, stored.Candidates,
+                stored.Evidence.Select(e => Control.Evidence.Of(claims[e.EventId], e.Says)).ToList(), stored.Change);
+        // A row without the ids (written, during an upgrade, by a node of the version
+        // before, which copied the evidence) carries its evidence whole.
+        var copied = Json.Deserialize<ControlInterval>(document);
+        return copied.Evidence.All(e => e.Source is not null)
+            ? copied
+            : throw new InvalidOperationException($"An interval of {stored.Landmark} cites claims the read model does not hold.");
     }
 }
