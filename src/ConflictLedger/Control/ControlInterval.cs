@@ -22,7 +22,12 @@ public sealed record Evidence(
     string? Claimant,
     Extent? Extent,
     SourceRef Source,
-    IReadOnlyList<string>? Flags = null);
+    IReadOnlyList<string>? Flags = null)
+{
+    /// <summary>The claim behind an interval, and what it says there: everything but <paramref name="says"/> is the claim's.</summary>
+    public static Evidence Of(ControlClaim claim, string says) =>
+        new(claim.EventId, claim.Position, claim.OccurrenceId, claim.AccountId, claim.Kind, says, claim.Firmness, claim.Claimant, claim.Extent, claim.Source, claim.Flags);
+}
 
 /// <summary>
 /// Who controlled a landmark over <c>[From, To)</c> (world time, whole days; null is

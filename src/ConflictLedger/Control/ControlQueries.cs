@@ -60,7 +60,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.StaleStandingClaims) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = ids } } });
             await using var reader = await batch.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) intervals[reader.GetString(0)] = Json.Deserialize<ControlInterval>(reader.GetString(1));
+            while (await reader.ReadAsync(ct)) intervals[reader.GetString(0)] = StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2));
             await reader.NextResultAsync(ct);
             var stale = new Dictionary<string, List<ControlClaim>>(StringComparer.Ordinal);
             while (await reader.ReadAsync(ct))
@@ -183,13 +183,13 @@ public sealed class ControlQueries(ReadModelStore readModels)
         else
         {
             intervals = [];
-            await using var command = DataSource.CreateCommand(ReadSql.IntervalsOfMany(schema));
+            await using var command = DataSource.CreateCommand(sql.IntervalsOfMany);
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var landmark = reader.GetString(0);
-                (intervals.TryGetValue(landmark, out var list) ? list : intervals[landmark] = []).Add(Json.Deserialize<ControlInterval>(reader.GetString(1)));
+                (intervals.TryGetValue(landmark, out var list) ? list : intervals[landmark] = []).Add(StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2)));
             }
         }
 
@@ -267,11 +267,6 @@ public sealed class ControlQueries(ReadModelStore readModels)
              where ($1::text is null or id = $1 or ancestors @> array[$1::text])
                and ($2::text is null or id > $2)
              order by id limit $3
-            """;
-
-        public static string IntervalsOfMany(string s) => $"""
-            select landmark, interval from "{s}".control_intervals
-             where landmark = any($1) order by landmark, coalesce(valid_to, 'infinity'::date)
             """;
 
         /// <summary>Occurrences at any of $1, of a kind in $2, naming actor $3, overlapping [$4, $5) (columns from 004_occurrence_summary.sql).</summary>

@@ -60,20 +60,56 @@ public static class ControlTimeline
 
         var boundaries = changes.SelectMany(c => new[] { c.Start, c.End })
             .Concat(fighting.SelectMany(f => new[] { f.Earliest, f.End }))
-            .Distinct().Order().Select(d => (DateOnly?)d).ToList();
-        var edges = boundaries.Prepend(null).Zip(boundaries.Append(null));
+            .Distinct().Order().ToList();
+
+        // One sweep over the boundaries, in date order, instead of scanning every change and
+        // fight for every segment (that cost the square of a landmark's changes: 37 s of a
+        // 1,000,000-event rebuild). Every window starts and ends on a boundary, so between
+        // two neighbouring boundaries a window either spans the whole segment or misses it:
+        // the windows spanning [from, to) are those opened by `from` and not yet ended.
+        var endOrder = Enumerable.Range(0, changes.Count).OrderBy(i => changes[i].End).ToArray();
+        var fightEndOrder = Enumerable.Range(0, fighting.Count).OrderBy(i => fighting[i].End).ToArray();
+        var openChanges = new SortedSet<int>();
+        var openFights = new SortedSet<int>();
+        int started = 0, ended = 0, fightsStarted = 0, fightsEnded = 0, firstAfter = 0;
+        var lastEnded = -1; // the last change, in list order, that has ended by `from`
 
         var intervals = new List<ControlInterval>();
-        foreach (var (from, to) in edges)
+        for (var k = 0; k <= boundaries.Count; k++)
         {
-            if (Segment(landmark, from, to, changes, fighting) is { } interval) intervals.Add(interval);
+            DateOnly? from = k == 0 ? null : boundaries[k - 1];
+            DateOnly? to = k == boundaries.Count ? null : boundaries[k];
+            if (from is { } f)
+            {
+                while (started < changes.Count && changes[started].Start <= f) openChanges.Add(started++);
+                while (ended < endOrder.Length && changes[endOrder[ended]].End <= f)
+                {
+                    openChanges.Remove(endOrder[ended]);
+                    lastEnded = Math.Max(lastEnded, endOrder[ended++]);
+                }
+                while (fightsStarted < fighting.Count && fighting[fightsStarted].Earliest <= f) openFights.Add(fightsStarted++);
+                while (fightsEnded < fightEndOrder.Length && fighting[fightEndOrder[fightsEnded]].End <= f) openFights.Remove(fightEndOrder[fightsEnded++]);
+            }
+            // Changes are in start order: the first to start on or after `to` is the next one.
+            if (to is { } t)
+                while (firstAfter < changes.Count && changes[firstAfter].Start < t) firstAfter++;
+
+            var covering = from is not null && to is not null ? openChanges.Select(i => changes[i]).ToList() : [];
+            var before = from is not null && lastEnded >= 0 ? changes[lastEnded] : null;
+            var after = to is not null && firstAfter < changes.Count ? changes[firstAfter] : null;
+            var fights = from is not null && to is not null ? openFights.Select(i => fighting[i]).ToList() : [];
+            if (Segment(landmark, from, to, covering, before, after, fights) is { } interval) intervals.Add(interval);
         }
         return Merge(intervals);
     }
 
-    private static ControlInterval? Segment(string landmark, DateOnly? from, DateOnly? to, List<Change> changes, List<ControlClaim> fighting)
+    /// <param name="covering">The changes whose windows span the segment, in order.</param>
+    /// <param name="before">The last change (in order) ended by the segment's start.</param>
+    /// <param name="after">The first change starting at or after the segment's end.</param>
+    /// <param name="fights">The fights reported during the segment, in order.</param>
+    private static ControlInterval? Segment(
+        string landmark, DateOnly? from, DateOnly? to, List<Change> covering, Change? before, Change? after, List<ControlClaim> fights)
     {
-        var covering = changes.Where(c => from is { } f && to is { } t && c.Start <= f && t <= c.End).ToList();
         if (covering.Count > 0)
         {
             var sides = covering.SelectMany(c => c.Losers.Concat(c.Gainers)).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -83,15 +119,12 @@ public static class ControlTimeline
                 covering[0].Window);
         }
 
-        var before = from is { } start ? changes.LastOrDefault(c => c.End <= start) : null;
-        var after = to is { } end ? changes.FirstOrDefault(c => c.Start >= end) : null;
         var gained = before?.Gainers ?? [];
         var lost = after?.Losers ?? [];
         var evidence = (before?.Claims.Select(c => Cite(c, Gained(c))) ?? [])
             .Concat(lost.Count > 0 ? after!.Claims.Select(c => Cite(c, Lost(c))) : [])
             .ToList();
 
-        var fights = fighting.Where(f => (to is null || f.Earliest < to) && (from is null || f.End > from)).ToList();
         var fightingSides = fights.SelectMany(Sides).ToList();
         if (before is null && lost.Count == 0)
             return fightingSides.Count == 0 || from is null || to is null ? null
@@ -130,8 +163,7 @@ public static class ControlTimeline
         a.Candidates.SequenceEqual(b.Candidates) &&
         a.Evidence.Select(e => (e.EventId, e.Says)).SequenceEqual(b.Evidence.Select(e => (e.EventId, e.Says)));
 
-    private static Evidence Cite(ControlClaim c, string says) =>
-        new(c.EventId, c.Position, c.OccurrenceId, c.AccountId, c.Kind, says, c.Firmness, c.Claimant, c.Extent, c.Source, c.Flags);
+    private static Evidence Cite(ControlClaim c, string says) => Evidence.Of(c, says);
 
     /// <summary>The sides a fighting claim names: those of a partial or flagged take-over (a clash names none).</summary>
     private static IEnumerable<string> Sides(ControlClaim c) => c.Gainers.Concat(c.Losers);

@@ -34,7 +34,20 @@ public sealed record IntervalSummary(DateOnly? From, DateOnly? To, string? Contr
 }
 
 /// <summary>An occurrence at a landmark, enough to place a symbol: <c>GET /api/occurrences/{id}</c> gives its accounts.</summary>
-public sealed record OccurrenceSummary(string Id, IReadOnlyList<string> Kinds, IReadOnlyList<string> Actors, DateOnly Earliest, DateOnly Latest);
+public sealed record OccurrenceSummary(string Id, IReadOnlyList<string> Kinds, IReadOnlyList<string> Actors, DateOnly Earliest, DateOnly Latest)
+{
+    /// <summary>
+    /// What the read model stores beside an occurrence's document for the bulk timeline:
+    /// its kinds (JSON names), the actors of all its accounts (retracted ones too; once each,
+    /// in ordinal order) and its window.
+    /// </summary>
+    public static OccurrenceSummary Of(OccurrenceView view) => new(
+        view.Id,
+        view.Kinds.Select(Json.Name).ToList(),
+        view.Accounts.SelectMany(a => a.Account.Actors.Select(r => r.Actor)).Distinct().Order(StringComparer.Ordinal).ToList(),
+        view.Earliest,
+        view.Latest);
+}
 
 public sealed record TimelineRow(Landmark Landmark, IReadOnlyList<IntervalSummary> Intervals, IReadOnlyList<OccurrenceSummary> Occurrences);
 

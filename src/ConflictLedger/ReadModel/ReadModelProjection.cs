@@ -2,6 +2,8 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
 using Marten.Events.Projections;
+using Marten.Services;
+using JasperFx.Events.Projections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -43,15 +45,15 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
         }
         ReadModelWriter.Record("check", started);
         if (batch.Count > 0)
-            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, batch, events[^1].Sequence));
+            ((ITransactionParticipantRegistrar)operations).AddTransactionParticipant(new Write(this, operations.DocumentStore, batch, events));
         return Task.CompletedTask;
     }
 
     private static bool LedgerEvents(IEvent e) => Log.LedgerEventTypes.ByName.ContainsKey(e.EventTypeName);
 
     /// <summary>Runs inside Marten's batch transaction, after Marten queued the checkpoint move and before it commits.</summary>
-    /// <param name="last">The sequence number of the page's last event.</param>
-    private sealed class Write(ReadModelProjection projection, IReadOnlyList<ProjectedEvent> batch, long last) : ITransactionParticipant
+    /// <param name="events">The page as Marten handed it (its last event is where the checkpoint moves).</param>
+    private sealed class Write(ReadModelProjection projection, IDocumentStore store, IReadOnlyList<ProjectedEvent> batch, IReadOnlyList<IEvent> events) : ITransactionParticipant
     {
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
@@ -61,8 +63,20 @@ public sealed class ReadModelProjection(string ledgerSchema, ILogger? logger = n
             var (generation, head) = await ReadModelStore.TargetAsync(projection.ledgerSchema, connection, transaction, token);
             // Catching up (more of the log lies ahead), intervals are derived once, by the
             // batch that reaches the head, not once per batch.
-            var intervals = head > last ? IntervalDerivation.Deferred : IntervalDerivation.Now;
-            await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, intervals, token);
+            var intervals = head > events[^1].Sequence ? IntervalDerivation.Deferred : IntervalDerivation.Now;
+            var setAside = await new ReadModelWriter(generation, projection.logger).ApplyAsync(batch, transaction, intervals, token);
+            if (setAside.Count > 0)
+            {
+                // Dead-lettered as Marten does for an event that fails the check, in the same
+                // transaction as the rows and the checkpoint.
+                await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction));
+                foreach (var (e, reason) in setAside)
+                {
+                    var original = events.First(x => x.Sequence == e.Position);
+                    session.Store(new DeadLetterEvent(original, new ShardName(Name), new UnprojectableEventException(original, reason)));
+                }
+                await session.SaveChangesAsync(token);
+            }
             if (batch.LastOrDefault(e => e.Domain is Catalog.ActorCataloged or Catalog.LandmarkCataloged) is { } catalogChange)
                 await ReadModelStore.MarkCatalogChangedAsync(projection.ledgerSchema, connection, transaction, catalogChange.Position, token);
         }

@@ -34,24 +34,40 @@ internal sealed class ReadModelSql(string schema)
     /// <summary>Rows read by <see cref="IntervalHashes"/> in the same transaction (only the daemon's batch writes a generation's intervals).</summary>
     public string DeleteIntervalRows => $"delete from {s}.control_intervals where ctid = any($1::text[]::tid[])";
 
+    /// <summary>$7: each interval's cited event ids as an <see cref="ArrayLiteral"/> (<see cref="StoredInterval.CitedEventIds"/>).</summary>
     public string InsertIntervals => $"""
-        insert into {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval)
-        select * from unnest($1::text[], $2::date[], $3::date[], $4::text[], $5::text[], $6::text[])
+        insert into {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval, evidence)
+        select u.landmark, u.valid_from, u.valid_to, u.controller, u.status, u.interval, u.evidence::uuid[]
+          from unnest($1::text[], $2::date[], $3::date[], $4::text[], $5::text[], $6::text[], $7::text[])
+               as u(landmark, valid_from, valid_to, controller, status, interval, evidence)
         """;
 
-    /// <summary>Per landmark, the first interval ending after $2, if it has begun by then.</summary>
+    /// <summary>The same rows as <see cref="InsertIntervals"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
+    public string CopyIntervals => $"copy {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval, evidence) from stdin (format binary)";
+
+    /// <summary>The same rows as <see cref="InsertClaims"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
+    public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from) from stdin (format binary)";
+
+    /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
+    public string CitedClaims => $"array(select c.claim from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
+
+    /// <summary>Per landmark, the first interval ending after $2, if it has begun by then, with the claims it cites.</summary>
     public string IntervalsAt => $"""
-        select l.id, i.interval
+        select l.id, i.interval, {CitedClaims}
           from unnest($1::text[]) as l(id)
           cross join lateral (
-            select interval, valid_from from {s}.control_intervals
+            select landmark, interval, valid_from, evidence from {s}.control_intervals
              where landmark = l.id and coalesce(valid_to, 'infinity'::date) > $2
              order by coalesce(valid_to, 'infinity'::date)
              limit 1) i
          where i.valid_from is null or i.valid_from <= $2
         """;
 
-    public string IntervalsOf => $"select interval from {s}.control_intervals where landmark = $1 order by valid_from nulls first";
+    /// <summary>Every interval of the landmarks in $1, in order, with the claims each cites.</summary>
+    public string IntervalsOfMany => $"""
+        select i.landmark, i.interval, {CitedClaims} from {s}.control_intervals i
+         where i.landmark = any($1) order by i.landmark, coalesce(i.valid_to, 'infinity'::date)
+        """;
 
     /// <summary>Lists landmarks whose intervals a catching-up batch left to derive later.</summary>
     public string MarkStaleLandmarks => $"insert into {s}.stale_landmarks (landmark) select * from unnest($1::text[]) on conflict do nothing";
@@ -70,10 +86,14 @@ internal sealed class ReadModelSql(string schema)
 
     public string LoadOccurrences => $"select doc from {s}.occurrences where id = any($1)";
 
+    /// <summary>Each occurrence's document with its summary columns (<see cref="Control.OccurrenceSummary.Of"/>); $4..$6 are array literals.</summary>
     public string UpsertOccurrences => $"""
-        insert into {s}.occurrences (id, position, doc)
-        select * from unnest($1::text[], $2::bigint[], $3::text[])
-        on conflict (id) do update set position = excluded.position, doc = excluded.doc
+        insert into {s}.occurrences (id, position, doc, places, kinds, actors, earliest, latest)
+        select u.id, u.position, u.doc, u.places::text[], u.kinds::text[], u.actors::text[], u.earliest, u.latest
+          from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])
+               as u(id, position, doc, places, kinds, actors, earliest, latest)
+        on conflict (id) do update set position = excluded.position, doc = excluded.doc, places = excluded.places,
+          kinds = excluded.kinds, actors = excluded.actors, earliest = excluded.earliest, latest = excluded.latest
         """;
 
     public string Occurrences => $"select doc from {s}.occurrences order by id";
@@ -115,5 +135,18 @@ internal sealed class ReadModelSql(string schema)
     /// <summary>The landmark and everything inside it (a bitmap OR of the key and the ancestors index).</summary>
     public string LandmarkDocsWithin => $"select doc from {s}.landmarks where id = $1 or ancestors @> array[$1] order by id";
 
-
+    /// <summary>
+    /// PostgreSQL's text form of an array, so a statement can take one array per row
+    /// through <c>unnest</c> (which flattens an array of arrays): every element quoted.
+    /// </summary>
+    public static string ArrayLiteral(IEnumerable<string> values)
+    {
+        var text = new System.Text.StringBuilder("{");
+        foreach (var value in values)
+        {
+            if (text.Length > 1) text.Append(',');
+            text.Append('"').Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+        }
+        return text.Append('}').ToString();
+    }
 }

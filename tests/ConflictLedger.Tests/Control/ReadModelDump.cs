@@ -4,23 +4,23 @@ using Npgsql;
 
 namespace ConflictLedger.Tests.Control;
 
-/// <summary>Reads a read model generation back as comparable text, leaving out log positions (which differ with append order).</summary>
+/// <summary>Reads a read model generation back as comparable text (intervals with the claims they cite, occurrences with their summary columns), leaving out log positions (which differ with append order).</summary>
 internal static class ReadModelDump
 {
     public static async Task<string> OfAsync(NpgsqlDataSource dataSource, string schema)
     {
         var intervals = new List<string>();
-        await using (var command = dataSource.CreateCommand($"select interval from \"{schema}\".control_intervals"))
+        await using (var command = dataSource.CreateCommand($"select i.interval, {new ReadModelSql(schema).CitedClaims} from \"{schema}\".control_intervals i"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                var interval = Json.Deserialize<ControlInterval>(reader.GetString(0));
+                var interval = StoredInterval.Read(reader.GetString(0), reader.GetFieldValue<string[]>(1));
                 intervals.Add(Json.Serialize(interval with { Evidence = interval.Evidence.Select(e => e with { Position = 0 }).ToList() }));
             }
         }
         var occurrences = new List<string>();
-        await using (var command = dataSource.CreateCommand($"select doc::text from \"{schema}\".occurrences"))
+        await using (var command = dataSource.CreateCommand($"select concat_ws(' ', doc, places, kinds, actors, earliest, latest) from \"{schema}\".occurrences"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync()) occurrences.Add(reader.GetString(0));

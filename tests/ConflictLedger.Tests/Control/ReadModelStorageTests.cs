@@ -1,0 +1,112 @@
+using ConflictLedger.Control;
+using ConflictLedger.ReadModel;
+
+namespace ConflictLedger.Tests.Control;
+
+/// <summary>
+/// How the read model stores what it derives: intervals name the claims behind them
+/// (005_interval_evidence.sql) and the projection writes the occurrence summary columns
+/// the 004 trigger used to fill. Answers are the same either way.
+/// </summary>
+public sealed class ReadModelStorageTests : LedgerFixture
+{
+    private static readonly DateOnly[] Days = Enumerable.Range(0, 24).Select(i => new DateOnly(2015, 5, 1).AddDays(7 * i)).ToArray();
+
+    [Fact]
+    public async Task a_generation_whose_intervals_copy_their_evidence_answers_the_same_once_the_new_script_has_run()
+    {
+        await ImportSeedAsync();
+        var control = new ControlQueries(ReadModels);
+        var expected = await AnswersAsync(control);
+        Assert.Contains("\"outlet\"", expected, StringComparison.Ordinal);
+
+        // The generation as the version before wrote it: whole copies of the evidence, no id column.
+        var generation = await ReadModels.ActiveSchemaAsync();
+        var copies = await CopiesAsync(generation);
+        await ExecuteAsync($"""
+            update "{generation}".control_intervals i set interval = c.interval
+              from unnest($1::text[], $2::text[]) as c(row, interval) where i.ctid = c.row::tid
+            """, copies.Select(c => c.Row).ToArray(), copies.Select(c => c.Interval).ToArray());
+        await ExecuteAsync($"alter table \"{generation}\".control_intervals drop column evidence");
+        await ExecuteAsync($"delete from \"{generation}\".migrations where script = '005_interval_evidence.sql'");
+
+        await ReadModels.EnsureAsync();
+
+        Assert.Equal(expected, await AnswersAsync(control));
+    }
+
+    [Fact]
+    public async Task an_interval_row_with_copied_evidence_and_no_ids_as_a_node_of_the_version_before_writes_it_answers_the_same()
+    {
+        await ImportSeedAsync();
+        var control = new ControlQueries(ReadModels);
+        var expected = await AnswersAsync(control);
+        var generation = await ReadModels.ActiveSchemaAsync();
+        var copies = await CopiesAsync(generation);
+
+        await ExecuteAsync($"""
+            update "{generation}".control_intervals i set interval = c.interval, evidence = array[]::uuid[]
+              from unnest($1::text[], $2::text[]) as c(row, interval) where i.ctid = c.row::tid
+            """, copies.Select(c => c.Row).ToArray(), copies.Select(c => c.Interval).ToArray());
+
+        Assert.Equal(expected, await AnswersAsync(control));
+    }
+
+    [Fact]
+    public async Task the_projection_writes_the_summary_columns_the_trigger_derived_from_each_document()
+    {
+        await ImportSeedAsync();
+        var generation = await ReadModels.ActiveSchemaAsync();
+
+        // The expressions of the dropped trigger (004_occurrence_summary.sql), on every row.
+        await using var command = DataSource.CreateCommand($"""
+            select count(*) filter (where o.places is distinct from array(select jsonb_array_elements_text(d -> 'places'))
+                                       or o.kinds is distinct from array(select jsonb_array_elements_text(d -> 'kinds'))
+                                       or o.actors is distinct from array(
+                                            select distinct a ->> 'actor'
+                                              from jsonb_array_elements(d -> 'accounts') account,
+                                                   jsonb_array_elements(account -> 'account' -> 'actors') a
+                                             order by 1)
+                                       or o.earliest is distinct from (d ->> 'earliest')::date
+                                       or o.latest is distinct from (d ->> 'latest')::date),
+                   count(*) filter (where cardinality(o.actors) > 0)
+              from "{generation}".occurrences o, lateral (select o.doc::jsonb as d) doc
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(0L, reader.GetInt64(0));
+        Assert.True(reader.GetInt64(1) > 10);
+    }
+
+    /// <summary>Every stored interval (by its row) as the version before stored it: with a whole copy of its evidence.</summary>
+    private async Task<List<(string Row, string Interval)>> CopiesAsync(string generation)
+    {
+        var copies = new List<(string Row, string Interval)>();
+        await using (var read = DataSource.CreateCommand($"select i.ctid::text, i.interval, {new ReadModelSql(generation).CitedClaims} from \"{generation}\".control_intervals i"))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                copies.Add((reader.GetString(0), Json.Serialize(StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2)))));
+        }
+        Assert.NotEmpty(copies);
+        Assert.Contains(copies, c => c.Interval.Contains("\"outlet\"", StringComparison.Ordinal));
+        return copies;
+    }
+
+    /// <summary>Every landmark at every seventh day, and the bulk timeline, as text.</summary>
+    private static async Task<string> AnswersAsync(ControlQueries control)
+    {
+        var answers = new List<string>();
+        foreach (var day in Days)
+            answers.Add(Json.Serialize((await control.AtAsync(day, null, null, null)).Landmarks.Select(l => new { l.Landmark.Id, l.Interval })));
+        answers.Add(Json.Serialize((await control.TimelinesAsync(new TimelineFilter())).Items));
+        return string.Join('\n', answers);
+    }
+
+    private async Task ExecuteAsync(string sql, params object[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var p in parameters) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = p });
+        await command.ExecuteNonQueryAsync();
+    }
+}
