@@ -60,7 +60,7 @@ internal sealed class BenchSchema : IAsyncDisposable
     // Not cancellable on purpose: a cancelled run still drops its schemas.
     public async ValueTask DisposeAsync()
     {
-        if (Store.Store is IDisposable store) store.Dispose();
+        await Store.DisposeAsync();
         var schemas = new List<string>();
         await using (var list = DataSource.CreateCommand("select nspname from pg_namespace where nspname = $1 or starts_with(nspname, $1 || '_')"))
         {

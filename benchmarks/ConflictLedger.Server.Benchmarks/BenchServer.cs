@@ -93,6 +93,7 @@ internal sealed class BenchServer : IAsyncDisposable
         Commands.Dispose();
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
+        await Store.DisposeAsync();
         // The read model keeps its generations in schemas of their own, named after the log's.
         var schemas = new List<string>();
         await using (var list = DataSource.CreateCommand("select nspname from pg_namespace where nspname = $1 or nspname like $1 || '\\_rm%'"))

@@ -47,7 +47,7 @@ internal static class BrokerBenchmark
         }
         finally
         {
-            log.Store.Dispose();
+            await log.DisposeAsync();
             await using var drop = dataSource.CreateCommand($"drop schema if exists \"{schema}\" cascade; drop schema if exists \"{schema}_rm1\" cascade");
             await drop.ExecuteNonQueryAsync(CancellationToken.None);
         }

@@ -69,7 +69,8 @@ public static class ConflictLedgerServer
         // Marten's async projections (the read model) and subscriptions (the broker relay)
         // run as Wolverine agents: each on exactly one node, moved when that node dies.
         .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
-        services.AddSingleton(sp => new LedgerLog(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), logOptions, sp.GetRequiredService<ILogger<LedgerLog>>()));
+        services.AddSingleton(sp => new LedgerLog(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), logOptions, sp.GetRequiredService<ILogger<LedgerLog>>(),
+            new NpgsqlConnectionStringBuilder(options.Database) { ApplicationName = "conflictledger-appends" }.ConnectionString));
         services.AddSingleton(sp => new LogNotifications(
             sp.GetRequiredService<NpgsqlDataSource>(), logOptions, sp.GetRequiredService<ILogger<LogNotifications>>()));
         services.ConfigureHttpJsonOptions(json =>

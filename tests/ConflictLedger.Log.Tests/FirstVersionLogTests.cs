@@ -53,7 +53,7 @@ public sealed class FirstVersionLogTests : IAsyncLifetime
         Assert.Equal(await log.HeadAsync(), await log.Checkpoints.LoadAsync("webhook:abc"));
         // And the log goes on.
         Assert.Equal(3, (await log.AppendAsync("incident-a", ExpectedVersion.Exact(2), [TestEvents.New()])).NextExpectedVersion);
-        log.Store.Dispose();
+        await log.DisposeAsync();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -55,7 +55,7 @@ public sealed class SchemaTests : IAsyncLifetime
     {
         foreach (var (schema, log) in logs)
         {
-            log.Store.Dispose();
+            await log.DisposeAsync();
             await TestDatabase.DropSchemaAsync(dataSource, schema);
         }
         await dataSource.DisposeAsync();

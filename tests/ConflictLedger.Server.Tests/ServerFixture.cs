@@ -39,6 +39,7 @@ public class ServerFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
+        await Store.DisposeAsync();
         await TestDatabase.DropSchemaAsync(DataSource, Schema);
         await DataSource.DisposeAsync();
     }

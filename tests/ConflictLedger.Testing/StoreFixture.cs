@@ -22,7 +22,7 @@ public class StoreFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Store.Store.Dispose();
+        await Store.DisposeAsync();
         await TestDatabase.DropSchemaAsync(DataSource, Schema);
         await DataSource.DisposeAsync();
     }

@@ -35,7 +35,7 @@ public sealed class LogAppend : IAsyncDisposable
 
     internal static async Task<LogAppend> BeginAsync(LedgerLog log, CancellationToken ct)
     {
-        var connection = await log.DataSource.OpenConnectionAsync(ct);
+        var connection = await log.AppendSource.OpenConnectionAsync(ct);
         try
         {
             return new LogAppend(log, connection, await connection.BeginTransactionAsync(ct));

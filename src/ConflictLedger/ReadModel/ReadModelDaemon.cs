@@ -67,7 +67,9 @@ public sealed class ReadModelDaemon(ReadModelStore readModels, ILogger? logger =
         deadline.CancelAfter(timeout);
         try
         {
-            while (Position < target)
+            // Refreshed at least once, so the generation is current too (the daemon's own
+            // reports move only the position).
+            while (true)
             {
                 var next = Volatile.Read(ref progressed).Task;
                 await RefreshAsync(deadline.Token);

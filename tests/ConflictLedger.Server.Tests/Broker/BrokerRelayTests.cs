@@ -46,12 +46,12 @@ public sealed class BrokerRelayTests : IAsyncLifetime
         await channel.BasicConsumeAsync("integrator", autoAck: true, consumer);
 
         await using var server = await RunningServer.StartAsync(schema, new Dictionary<string, string?> { ["ConflictLedger:RabbitMq:Uri"] = broker.Uri.ToString() });
-        await using var store = new DisposableLog(LedgerLog.Create(dataSource, new LogOptions(schema)));
-        for (var i = 0; i < 150; i++) await store.Log.AppendAsync(LedgerTestEvents.NewStream(), ExpectedVersion.NoStream, [LedgerTestEvents.Report(n: i)]);
+        await using var store = LedgerLog.Create(dataSource, new LogOptions(schema));
+        for (var i = 0; i < 150; i++) await store.AppendAsync(LedgerTestEvents.NewStream(), ExpectedVersion.NoStream, [LedgerTestEvents.Report(n: i)]);
         await broker.RestartAsync();
-        for (var i = 0; i < 150; i++) await store.Log.AppendAsync(LedgerTestEvents.NewStream(), ExpectedVersion.NoStream, [LedgerTestEvents.Report(n: i)]);
+        for (var i = 0; i < 150; i++) await store.AppendAsync(LedgerTestEvents.NewStream(), ExpectedVersion.NoStream, [LedgerTestEvents.Report(n: i)]);
 
-        var log = await store.Log.ReadAllAsync(LogPosition.Start).ToListAsync();
+        var log = await store.ReadAllAsync(LogPosition.Start).ToListAsync();
         await Eventually.TrueAsync(() => received.Count >= log.Count, $"{log.Count} events through the broker", TimeSpan.FromSeconds(90));
 
         var got = received.ToList();
@@ -59,16 +59,5 @@ public sealed class BrokerRelayTests : IAsyncLifetime
         Assert.Equal(log.Select(e => e.Position.Value), got.Select(m => m.Position));
         Assert.Equal(log.Select(e => e.Type), got.Select(m => m.RoutingKey));
         Assert.All(got, m => Assert.Equal("application/cloudevents+json", m.ContentType));
-    }
-
-    private sealed class DisposableLog(LedgerLog log) : IAsyncDisposable
-    {
-        public LedgerLog Log { get; } = log;
-
-        public ValueTask DisposeAsync()
-        {
-            Log.Store.Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 }

@@ -25,7 +25,7 @@ public sealed class TwoNodesTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        store.Store.Dispose();
+        await store.DisposeAsync();
         await TestDatabase.DropSchemaAsync(dataSource, schema);
         await dataSource.DisposeAsync();
     }

@@ -52,7 +52,7 @@ public sealed class ReadModelOutageTests
         var incremental = await DumpAsync(dataSource, await readModels.ActiveSchemaAsync());
         await readModels.RebuildAsync();
         Assert.Equal(incremental, await DumpAsync(dataSource, await readModels.ActiveSchemaAsync()));
-        store.Store.Dispose();
+        await store.DisposeAsync();
     }
 
     /// <summary>Appends reports of new occurrences, each in its own transaction; returns the occurrence ids.</summary>

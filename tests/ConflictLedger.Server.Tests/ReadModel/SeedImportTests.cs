@@ -68,7 +68,7 @@ public sealed class SeedImportTests : IAsyncLifetime
         Assert.DoesNotContain(SeedImport.SkippedPhase, phases);
         foreach (var key in added) Assert.True(await store.StreamVersionAsync(OccurrenceEvents.StreamId(key)) > 0, key);
         Assert.Contains(SeedImport.SkippedPhase, await StartAsync());
-        store.Store.Dispose();
+        await store.DisposeAsync();
     }
 
     [Fact]
