@@ -63,7 +63,8 @@ public sealed class LogAppend : IAsyncDisposable
     {
         AppendValidation.CheckStreamId(streamId);
         AppendValidation.CheckEvents(events, log.Options.MaxEventBytes);
-        var rows = events.Select((e, i) => StoredEvent.From(e, i, log.Store.Options.Serializer())).ToArray();
+        var serializer = log.Store.Options.Serializer();
+        var rows = events.Select((e, i) => StoredEvent.From(e, i, serializer)).ToArray();
 
         await using var command = new NpgsqlCommand(log.Sql.Append, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
@@ -181,11 +182,8 @@ public sealed class LogAppend : IAsyncDisposable
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // This transaction is aborted: which ids collided is read on a connection of its own.
-                await using var earlier = log.DataSource.CreateCommand(log.Sql.EventsWithIds + " limit 5");
-                earlier.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
-                var found = new List<string>();
-                await using (var reader = await earlier.ExecuteReaderAsync(ct))
-                    while (await reader.ReadAsync(ct)) found.Add($"{reader.GetGuid(0)} in '{reader.GetString(1)}'");
+                await using var command = log.DataSource.CreateCommand(log.Sql.EventsWithIds);
+                var found = await AppendedBeforeAsync(command, ids, limit: 5, ct);
                 throw new DuplicateEventIdException(
                     $"Event ids of the import are in the log already ({(found.Count > 0 ? string.Join(", ", found) : ex.MessageText)}). Nothing was imported: " +
                     "a re-import of streams that exist goes through ordinary appends, which recognise re-sent events.");
@@ -226,13 +224,21 @@ public sealed class LogAppend : IAsyncDisposable
     private static async Task<DuplicateEventIdException> DuplicateIdsAsync(
         LedgerLog log, NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<EventData> events, CancellationToken ct)
     {
-        var earlier = new List<string>();
         await using var command = new NpgsqlCommand(log.Sql.EventsWithIds, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = events.Select(e => e.Id).ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) earlier.Add($"{reader.GetGuid(0)} in '{reader.GetString(1)}' at version {reader.GetInt64(2)}");
+        var earlier = await AppendedBeforeAsync(command, events.Select(e => e.Id), limit: events.Count, ct);
         return new DuplicateEventIdException(
             $"{earlier.Count} of the append's {events.Count} event ids were appended before, in another append " +
             $"({string.Join(", ", earlier)}). Nothing was appended: send the whole original append to retry it, or new ids for new events.");
+    }
+
+    /// <summary>Where the log's events with these ids were appended ("id in 'stream' at version v"), at most <paramref name="limit"/>, to name them in a refusal.</summary>
+    private static async Task<List<string>> AppendedBeforeAsync(NpgsqlCommand command, IEnumerable<Guid> ids, int limit, CancellationToken ct)
+    {
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add($"{reader.GetGuid(0)} in '{reader.GetString(1)}' at version {reader.GetInt64(2)}");
+        return found;
     }
 }

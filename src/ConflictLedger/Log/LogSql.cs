@@ -34,7 +34,7 @@ internal sealed class LogSql(string schema)
 
     public string StreamVersion => $"select version from {s}.mt_streams where id = $1";
 
-    public string EventsWithIds => $"select id, stream_id, version, seq_id from {s}.mt_events where id = any($1)";
+    public string EventsWithIds => $"select id, stream_id, version, seq_id from {s}.mt_events where id = any($1) order by seq_id limit $2";
 
     public string ExistingStreams => $"select id from {s}.mt_streams where id = any($1)";
 
