@@ -41,19 +41,18 @@ public static class ControlTimeline
         public DateOnly End => Window.Latest.AddDays(1);
     }
 
-    public static IReadOnlyList<ControlInterval> Build(string landmark, IEnumerable<ControlClaim> claims)
+    /// <summary>The landmark's intervals; with <paramref name="cutoff"/>, only those from that day on (see <see cref="UnchangedBefore"/>).</summary>
+    /// <param name="cutoff">
+    /// The start of a change among the claims, which must then hold, whole (every standing
+    /// account of each occurrence), every change and fight not ended by that day. The
+    /// intervals from then on depend on nothing else (the change at the cutoff covers the
+    /// first segment and, once ended, is the latest ended change), so they equal those of a
+    /// build from every claim of the landmark.
+    /// </param>
+    public static IReadOnlyList<ControlInterval> Build(string landmark, IEnumerable<ControlClaim> claims, DateOnly? cutoff = null)
     {
         var mine = claims.Where(c => c.Landmark == landmark).ToList();
-        var changes = mine.Where(c => c.Effect == ClaimEffect.Change)
-            .GroupBy(c => c.OccurrenceId, StringComparer.Ordinal)
-            .Select(g => new Change(
-                g.Key,
-                AgreedWindow.Of(g.Select(c => new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest))),
-                g.SelectMany(c => c.Gainers).Distinct().Order(StringComparer.Ordinal).ToList(),
-                g.SelectMany(c => c.Losers).Distinct().Order(StringComparer.Ordinal).ToList(),
-                g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
-            .OrderBy(c => c.Start).ThenBy(c => c.End).ThenBy(c => c.OccurrenceId, StringComparer.Ordinal)
-            .ToList();
+        var changes = Changes(mine);
         var fighting = mine.Where(c => c.Effect == ClaimEffect.Fighting)
             .OrderBy(c => c.Earliest).ThenBy(c => c.AccountId, StringComparer.Ordinal).ToList();
         if (changes.Count == 0 && !fighting.Any(f => Sides(f).Any())) return [];
@@ -98,10 +97,46 @@ public static class ControlTimeline
             var before = from is not null && lastEnded >= 0 ? changes[lastEnded] : null;
             var after = to is not null && firstAfter < changes.Count ? changes[firstAfter] : null;
             var fights = from is not null && to is not null ? openFights.Select(i => fighting[i]).ToList() : [];
+            if (cutoff is { } cut && (from is null || from < cut)) continue;
             if (Segment(landmark, from, to, covering, before, after, fights) is { } interval) intervals.Add(interval);
         }
         return Merge(intervals);
     }
+
+    /// <summary>
+    /// Where a landmark's intervals can start to differ after the standing accounts of some
+    /// of its occurrences changed (added, corrected or retracted), when no window of theirs,
+    /// before or after, starts before <paramref name="changedFrom"/>: the start of the last
+    /// change that starts before that day. The segments before it have the same changes and
+    /// fights around them (one starting later is at most the "lost from" of the segments
+    /// before its start, and the change at the cut starts later than any changed one can), so
+    /// an update keeps the intervals before it and derives the rest with <see cref="Build"/>(<c>cutoff</c>).
+    /// </summary>
+    /// <param name="recent">
+    /// Every standing claim on the landmark of the occurrences with a claim ending on or after
+    /// <paramref name="loadedFrom"/> (whole occurrences; the others ended before that day).
+    /// </param>
+    /// <returns>The day, when these claims show it is the cut; null when older claims are needed.</returns>
+    public static DateOnly? UnchangedBefore(string landmark, IEnumerable<ControlClaim> recent, DateOnly changedFrom, DateOnly loadedFrom)
+    {
+        var cut = Changes(recent.Where(c => c.Landmark == landmark).ToList())
+            .Where(c => c.Start < changedFrom).Select(c => (DateOnly?)c.Start).Max();
+        // An occurrence not loaded ended before loadedFrom, so it started before it too: a start
+        // on or after loadedFrom is the last one overall, and everything not ended by then is loaded.
+        return cut >= loadedFrom ? cut : null;
+    }
+
+    /// <summary>The accounts of each occurrence that change control, as one change each, in world-time order.</summary>
+    private static List<Change> Changes(List<ControlClaim> mine) => mine.Where(c => c.Effect == ClaimEffect.Change)
+        .GroupBy(c => c.OccurrenceId, StringComparer.Ordinal)
+        .Select(g => new Change(
+            g.Key,
+            AgreedWindow.Of(g.Select(c => new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest))),
+            g.SelectMany(c => c.Gainers).Distinct().Order(StringComparer.Ordinal).ToList(),
+            g.SelectMany(c => c.Losers).Distinct().Order(StringComparer.Ordinal).ToList(),
+            g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
+        .OrderBy(c => c.Start).ThenBy(c => c.End).ThenBy(c => c.OccurrenceId, StringComparer.Ordinal)
+        .ToList();
 
     /// <param name="covering">The changes whose windows span the segment, in order.</param>
     /// <param name="before">The last change (in order) ended by the segment's start.</param>

@@ -6,16 +6,40 @@ internal sealed class ReadModelSql(string schema)
     private readonly string s = $"\"{schema}\"";
 
     public string InsertClaims => $"""
-        insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from)
-        select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])
+        insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest)
+        select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[], $9::date[], $10::date[])
         """;
 
-    /// <summary>Marks the standing versions of accounts as replaced from a day on; returns the landmarks they were about.</summary>
+    /// <summary>Marks the standing versions of accounts as replaced from a day on; returns the landmarks and occurrences they were about.</summary>
     public string SupersedeAccounts => $"""
         update {s}.control_claims c set superseded_from = u.day
           from unnest($1::text[], $2::text[], $3::date[]) as u(occurrence_id, account_id, day)
          where c.occurrence_id = u.occurrence_id and c.account_id = u.account_id and c.superseded_from is null
-        returning c.landmark
+        returning c.landmark, c.occurrence_id
+        """;
+
+    /// <summary>
+    /// Per landmark of $1, the earliest window start of any version of its accounts of the
+    /// occurrences $2 (one pair per row); null when a row predates the window columns.
+    /// </summary>
+    public string ChangedFrom => $"""
+        select c.landmark, case when bool_or(c.earliest is null) then null else min(c.earliest) end
+          from {s}.control_claims c
+          join unnest($1::text[], $2::text[]) as t(landmark, occurrence_id)
+            on c.landmark = t.landmark and c.occurrence_id = t.occurrence_id
+         group by c.landmark
+        """;
+
+    /// <summary>
+    /// Per landmark of $1, every standing claim of the occurrences with a standing claim
+    /// ending on or after $2 (<see cref="Control.ControlTimeline.UnchangedBefore"/>).
+    /// </summary>
+    public string RecentClaims => $"""
+        select c.claim from {s}.control_claims c
+         where c.superseded_from is null and (c.landmark, c.occurrence_id) in (
+           select r.landmark, r.occurrence_id from {s}.control_claims r
+             join unnest($1::text[], $2::date[]) as w(landmark, since) on r.landmark = w.landmark
+            where r.superseded_from is null and (r.latest is null or r.latest >= w.since))
         """;
 
     public string StandingClaims => $"select claim from {s}.control_claims where landmark = any($1) and superseded_from is null";
@@ -28,10 +52,15 @@ internal sealed class ReadModelSql(string schema)
 
     public string AllClaimsOf => $"select claim, known_from, superseded_from from {s}.control_claims where landmark = $1 order by position";
 
-    /// <summary>The stored intervals of the landmarks, each by its document's md5 and its row.</summary>
-    public string IntervalHashes => $"select landmark, md5(interval), ctid::text from {s}.control_intervals where landmark = any($1)";
+    /// <summary>Per landmark of $1, its stored intervals ending after $2 (all when null), each by its document's md5 and its row.</summary>
+    public string IntervalsFrom => $"""
+        select i.landmark, md5(i.interval), i.ctid::text
+          from unnest($1::text[], $2::date[]) as w(landmark, since)
+          join {s}.control_intervals i
+            on i.landmark = w.landmark and coalesce(i.valid_to, 'infinity'::date) > coalesce(w.since, '-infinity'::date)
+        """;
 
-    /// <summary>Rows read by <see cref="IntervalHashes"/> in the same transaction (only the daemon's batch writes a generation's intervals).</summary>
+    /// <summary>Rows read by <see cref="IntervalsFrom"/> in the same transaction (only the daemon's batch writes a generation's intervals).</summary>
     public string DeleteIntervalRows => $"delete from {s}.control_intervals where ctid = any($1::text[]::tid[])";
 
     /// <summary>$7: each interval's cited event ids as an <see cref="ArrayLiteral"/> (<see cref="StoredInterval.CitedEventIds"/>).</summary>
@@ -46,7 +75,7 @@ internal sealed class ReadModelSql(string schema)
     public string CopyIntervals => $"copy {s}.control_intervals (landmark, valid_from, valid_to, controller, status, interval, evidence) from stdin (format binary)";
 
     /// <summary>The same rows as <see cref="InsertClaims"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
-    public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from) from stdin (format binary)";
+    public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest) from stdin (format binary)";
 
     /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
     public string CitedClaims => $"array(select c.claim from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
@@ -69,10 +98,14 @@ internal sealed class ReadModelSql(string schema)
          where i.landmark = any($1) order by i.landmark, coalesce(i.valid_to, 'infinity'::date)
         """;
 
-    /// <summary>Lists landmarks whose intervals a catching-up batch left to derive later.</summary>
-    public string MarkStaleLandmarks => $"insert into {s}.stale_landmarks (landmark) select * from unnest($1::text[]) on conflict do nothing";
+    /// <summary>Lists landmarks whose intervals a catching-up batch left to derive later, from the earliest day any batch changed (null: all).</summary>
+    public string MarkStaleLandmarks => $"""
+        insert into {s}.stale_landmarks as s (landmark, changed_from) select * from unnest($1::text[], $2::date[])
+        on conflict (landmark) do update set changed_from =
+          case when s.changed_from is null or excluded.changed_from is null then null else least(s.changed_from, excluded.changed_from) end
+        """;
 
-    public string TakeStaleLandmarks => $"delete from {s}.stale_landmarks returning landmark";
+    public string TakeStaleLandmarks => $"delete from {s}.stale_landmarks returning landmark, changed_from";
 
     /// <summary>Of the given landmarks, those whose stored intervals are stale, each with its standing claims (none: one row with a null claim).</summary>
     public string StaleStandingClaims => $"""

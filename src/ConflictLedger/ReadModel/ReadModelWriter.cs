@@ -102,7 +102,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     private async Task WriteAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
     {
         var connection = tx.Connection!;
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new HashSet<(string Landmark, string Occurrence)>();
 
         // Catalog entries: the last revision in the batch wins, one statement per table.
         var landmarks = batch.Select(e => e.Domain).OfType<LandmarkCataloged>().Select(e => e.Landmark)
@@ -126,24 +126,49 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             Record("occurrences", started);
             started = Stopwatch.GetTimestamp();
             // AtEnd is a rebuild's bulk pass, into a generation nobody reads yet: claims go in by COPY.
-            await ProjectClaimsAsync(connection, tx, occurrenceEvents, touched, copy: intervals == IntervalDerivation.AtEnd, ct);
+            await ProjectClaimsAsync(connection, tx, occurrenceEvents, changed, copy: intervals == IntervalDerivation.AtEnd, ct);
             Record("claims", started);
         }
-        switch (intervals)
+        if (intervals == IntervalDerivation.AtEnd) return;
+
+        var changedFrom = changed.Count > 0 ? await ChangedFromAsync(connection, tx, changed, ct) : [];
+        if (intervals == IntervalDerivation.Deferred)
         {
-            case IntervalDerivation.Now:
-                // With every landmark earlier batches left stale: one statement, usually empty.
-                await using (var take = new NpgsqlCommand(sql.TakeStaleLandmarks, connection, tx))
-                await using (var reader = await take.ExecuteReaderAsync(ct))
-                {
-                    while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
-                }
-                if (touched.Count > 0) await RecomputeIntervalsAsync(connection, tx, touched.ToArray(), ct);
-                break;
-            case IntervalDerivation.Deferred:
-                if (touched.Count > 0) await Execute(connection, tx, sql.MarkStaleLandmarks, ct, Param(touched.ToArray()));
-                break;
+            if (changedFrom.Count > 0)
+                await Execute(connection, tx, sql.MarkStaleLandmarks, ct, Param(changedFrom.Keys.ToArray()),
+                    new NpgsqlParameter<DateOnly?[]> { TypedValue = changedFrom.Values.ToArray() });
+            return;
         }
+        // At the head: with every landmark earlier batches left stale (one statement, usually empty).
+        await using (var take = new NpgsqlCommand(sql.TakeStaleLandmarks, connection, tx))
+        await using (var reader = await take.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var landmark = reader.GetString(0);
+                DateOnly? day = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateOnly>(1);
+                changedFrom[landmark] = changedFrom.TryGetValue(landmark, out var other) ? Earlier(day, other) : day;
+            }
+        }
+        if (changedFrom.Count > 0) await new IntervalUpdate(sql, logger).UpdateAsync(connection, tx, changedFrom, ct);
+    }
+
+    /// <summary>The earlier day, where null (from the first claim) is earliest.</summary>
+    private static DateOnly? Earlier(DateOnly? a, DateOnly? b) => a is { } x && b is { } y ? (x < y ? x : y) : null;
+
+    /// <summary>Per landmark, the earliest window of any version of the changed occurrences' accounts about it: where its intervals can change from.</summary>
+    private async Task<Dictionary<string, DateOnly?>> ChangedFromAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, HashSet<(string Landmark, string Occurrence)> changed, CancellationToken ct)
+    {
+        var changedFrom = new Dictionary<string, DateOnly?>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(sql.ChangedFrom, connection, tx)
+        {
+            Parameters = { Param(changed.Select(c => c.Landmark).ToArray()), Param(changed.Select(c => c.Occurrence).ToArray()) },
+        };
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            changedFrom[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateOnly>(1);
+        return changedFrom;
     }
 
     /// <summary>Where a batch's time goes, by phase: occurrences, claims, intervals (milliseconds).</summary>
@@ -207,7 +232,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     /// </summary>
     private async Task ProjectClaimsAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, List<(ProjectedEvent Recorded, IOccurrenceEvent Domain)> events,
-        HashSet<string> touched, bool copy, CancellationToken ct)
+        HashSet<(string Landmark, string Occurrence)> changed, bool copy, CancellationToken ct)
     {
         var claims = new List<ControlClaim>();
         var standingInBatch = new Dictionary<(string, string), List<int>>();
@@ -234,7 +259,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             {
                 (standingInBatch.TryGetValue(key, out var list) ? list : standingInBatch[key] = []).Add(claims.Count);
                 claims.Add(claim);
-                touched.Add(claim.Landmark);
+                changed.Add((claim.Landmark, claim.OccurrenceId));
             }
         }
 
@@ -250,7 +275,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                 },
             };
             await using var reader = await supersede.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) touched.Add(reader.GetString(0));
+            while (await reader.ReadAsync(ct)) changed.Add((reader.GetString(0), reader.GetString(1)));
         }
         if (claims.Count == 0) return;
         if (copy)
@@ -267,6 +292,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                 await import.WriteAsync(Json.Serialize(c with { SupersededFrom = null }), NpgsqlDbType.Text, ct);
                 await import.WriteAsync(c.KnownFrom, NpgsqlDbType.Date, ct);
                 await WriteNullableAsync(import, c.SupersededFrom, ct);
+                await import.WriteAsync(c.Earliest, NpgsqlDbType.Date, ct);
+                await import.WriteAsync(c.Latest, NpgsqlDbType.Date, ct);
             }
             await import.CompleteAsync(ct);
             return;
@@ -279,12 +306,13 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             claims.Select(c => c.AccountId).ToArray(),
             claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray(),
             claims.Select(c => c.KnownFrom).ToArray(),
-            new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() });
+            new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() },
+            new NpgsqlParameter<DateOnly[]> { TypedValue = claims.Select(c => c.Earliest).ToArray() },
+            new NpgsqlParameter<DateOnly[]> { TypedValue = claims.Select(c => c.Latest).ToArray() });
     }
 
-    /// <summary>Derives the intervals of the given landmarks again from their standing claims and stores what changed.</summary>
-    /// <param name="fresh">The landmarks have no stored intervals yet (a rebuild's new generation): nothing to compare or delete.</param>
-    public async Task RecomputeIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct, bool fresh = false)
+    /// <summary>Derives the intervals of landmarks that have none stored yet (a rebuild's new generation) and copies them in.</summary>
+    private async Task DeriveFreshIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var claimDocuments = new List<string>();
@@ -296,66 +324,39 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         Record("intervals: read claims", started);
         started = Stopwatch.GetTimestamp();
         // Landmarks are derived apart from each other by pure functions: on every core.
-        var derived = claimDocuments.AsParallel().AsOrdered().Select(Json.Deserialize<ControlClaim>).ToList()
+        var intervals = claimDocuments.AsParallel().AsOrdered().Select(Json.Deserialize<ControlClaim>).ToList()
             .GroupBy(c => c.Landmark, StringComparer.Ordinal)
             .AsParallel().AsOrdered()
-            .Select(landmark =>
-            {
-                try
-                {
-                    return (landmark.Key, Intervals: (IReadOnlyList<ControlInterval>?)ControlTimeline.Build(landmark.Key, landmark));
-                }
-                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-                {
-                    // Every claim passed ControlTimeline.Build alone (ProjectedEvent.Checked); if
-                    // together they still fail, this landmark keeps its last intervals rather than
-                    // stopping the read model for every other one.
-                    logger.LogError(ex, "Could not derive the control intervals of {Landmark}; its previous intervals stand", landmark.Key);
-                    return (landmark.Key, Intervals: null);
-                }
-            })
+            .SelectMany(landmark => TryBuild(landmark.Key, landmark, null, logger) ?? [])
             .ToList();
-        var intervals = derived.SelectMany(d => d.Intervals ?? []).ToList();
-        var built = derived.Where(d => d.Intervals is not null).Select(d => d.Key).ToList();
-        // Landmarks left with no standing claim lose their intervals.
-        built.AddRange(landmarks.Except(derived.Select(d => d.Key), StringComparer.Ordinal));
-
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
         var documents = intervals.AsParallel().AsOrdered().Select(i => Json.Serialize(StoredInterval.Of(i))).ToList();
-        if (fresh)
-        {
-            await CopyIntervalsAsync(connection, intervals, documents, ct);
-        }
-        else
-        {
-            // Only what changed is written: new events mostly touch a landmark's recent
-            // history, so rewriting every interval of every touched landmark wrote as much
-            // as the log holds (measured: 11.5 of the 15 s a 200,000-event log's catch-up
-            // spent deriving intervals, when intervals still copied their evidence).
-            var stored = new Dictionary<(string Landmark, string Hash), string>();
-            await using (var read = new NpgsqlCommand(sql.IntervalHashes, connection, tx) { Parameters = { Param(built.ToArray()) } })
-            await using (var reader = await read.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct)) stored[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
-            }
-            var added = new List<int>();
-            for (var i = 0; i < intervals.Count; i++)
-            {
-                if (!stored.Remove((intervals[i].Landmark, Hash(documents[i])))) added.Add(i);
-            }
-            Record("intervals: compare", started);
-            started = Stopwatch.GetTimestamp();
-            if (stored.Count > 0)
-                await Execute(connection, tx, sql.DeleteIntervalRows, ct, Param(stored.Values.ToArray()));
-            if (added.Count > 0)
-                await InsertIntervalsAsync(connection, tx, added.Select(i => intervals[i]).ToList(), added.Select(i => documents[i]).ToList(), ct);
-        }
+        await CopyIntervalsAsync(connection, intervals, documents, ct);
         Record("intervals: write", started);
     }
 
+    /// <summary>
+    /// The landmark's intervals (from <paramref name="cutoff"/> on), or null when its claims,
+    /// each of which passed <see cref="ControlTimeline.Build"/> alone (<see cref="ProjectedEvent.Checked"/>),
+    /// still fail together: the landmark then keeps its last intervals rather than stopping
+    /// the read model for every other one.
+    /// </summary>
+    internal static IReadOnlyList<ControlInterval>? TryBuild(string landmark, IEnumerable<ControlClaim> claims, DateOnly? cutoff, ILogger logger)
+    {
+        try
+        {
+            return ControlTimeline.Build(landmark, claims, cutoff);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Could not derive the control intervals of {Landmark}; its previous intervals stand", landmark);
+            return null;
+        }
+    }
+
     /// <summary>What PostgreSQL's md5(text) gives for the document (the database is UTF-8).</summary>
-    private static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
+    internal static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
 
     /// <summary>A fresh generation's intervals: binary COPY instead of INSERT (a rebuild writes about one interval per event).</summary>
     private async Task CopyIntervalsAsync(NpgsqlConnection connection, List<ControlInterval> intervals, List<string> documents, CancellationToken ct)
@@ -383,19 +384,6 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         else await copy.WriteNullAsync(ct);
     }
 
-    private async Task InsertIntervalsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, List<ControlInterval> intervals, List<string> documents, CancellationToken ct)
-    {
-        await Execute(connection, tx, sql.InsertIntervals, ct,
-            intervals.Select(i => i.Landmark).ToArray(),
-            new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.From).ToArray() },
-            new NpgsqlParameter<DateOnly?[]> { TypedValue = intervals.Select(i => i.To).ToArray() },
-            intervals.Select(i => i.Controller).ToArray(),
-            intervals.Select(i => Json.Name(i.Status)).ToArray(),
-            documents.ToArray(),
-            intervals.Select(i => ReadModelSql.ArrayLiteral(StoredInterval.CitedEventIds(i).Select(id => id.ToString()))).ToArray());
-    }
-
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>
     public async Task RecomputeAllIntervalsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
@@ -409,7 +397,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await RecomputeIntervalsAsync(connection, tx, slice, ct, fresh: true);
+            await DeriveFreshIntervalsAsync(connection, tx, slice, ct);
             await tx.CommitAsync(ct);
         }
     }

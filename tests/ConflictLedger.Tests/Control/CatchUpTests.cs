@@ -49,6 +49,52 @@ public sealed class CatchUpTests : LedgerFixture
         Assert.True(seed.EventsAppended > 0);
     }
 
+    /// <summary>
+    /// A landmark with a long history is updated from the last change before what changed
+    /// (IntervalUpdate): a new take-over at the end, a correction that moves an old account
+    /// months later (its old window must count too), a retraction and a second source with
+    /// another date, through the daemon's batches of three. The result equals a rebuild.
+    /// </summary>
+    [Fact]
+    public async Task a_long_history_updated_from_where_it_changed_equals_a_rebuild()
+    {
+        await ImportSeedAsync();
+        var first = new DateOnly(2015, 7, 1);
+        string[] sides = ["islamic-state", "mujahideen-shura-council"];
+        var last = 0L;
+        for (var i = 0; i < 40; i++)
+            last = await ReportAsync($"long-{i}", "a", first.AddDays(10 * i), 1 + i % 3, sides[i % 2], sides[(i + 1) % 2], ExpectedVersion.NoStream);
+        await ProjectAsync(last);
+        var generation = await ReadModels.ActiveSchemaAsync();
+        var untouched = await ScalarAsync($"select count(*) from \"{generation}\".control_intervals where landmark = 'pearl-hotel' and valid_to <= '2015-08-01'");
+
+        await ReportAsync("long-40", "a", first.AddDays(400), 1, sides[0], sides[1], ExpectedVersion.NoStream);
+        var moved = new AccountCorrected("long-20", "long-20/a", Account(first.AddDays(330), 1, sides[0], sides[1]), "Wrong month.");
+        await Store.AppendAsync(OccurrenceEvents.StreamId("long-20"), ExpectedVersion.Exact(1), [OccurrenceEvents.ToEventData(moved, 1)]);
+        var retracted = new AccountRetracted("long-35", "long-35/a", "Withdrawn.");
+        await Store.AppendAsync(OccurrenceEvents.StreamId("long-35"), ExpectedVersion.Exact(1), [OccurrenceEvents.ToEventData(retracted, 1)]);
+        last = await ReportAsync("long-38", "b", first.AddDays(376), 2, sides[0], sides[1], ExpectedVersion.Exact(1));
+        await ProjectAsync(last);
+
+        Assert.Equal(0L, await ScalarAsync($"select count(*) from \"{generation}\".stale_landmarks"));
+        Assert.True(untouched > 0);
+        var incremental = await ReadModelDump.ActiveAsync(this);
+        await ReadModels.RebuildAsync();
+        Assert.Equal(incremental, await ReadModelDump.ActiveAsync(this));
+    }
+
+    private async Task<long> ReportAsync(string occurrence, string source, DateOnly day, int days, string gainer, string loser, ExpectedVersion expected)
+    {
+        var report = new AccountReported(occurrence, $"{occurrence}/{source}", Account(day, days, gainer, loser));
+        var version = expected == ExpectedVersion.NoStream ? 0 : 1;
+        return (await Store.AppendAsync(OccurrenceEvents.StreamId(occurrence), expected, [OccurrenceEvents.ToEventData(report, version)])).Position.Value;
+    }
+
+    private static Account Account(DateOnly day, int days, string gainer, string loser) => new(
+        OccurrenceKind.TerritoryTaken, new WorldTime(day, day.AddDays(days - 1), days == 1 ? DatePrecision.Day : DatePrecision.Week), "pearl-hotel",
+        [new ActorInRole(gainer, ActorRole.Gainer), new ActorInRole(loser, ActorRole.Loser)], null, Firmness.Reported,
+        new Source("Test Wire", null, day.AddDays(days), DatePrecision.Day, "test.json", "Taken."));
+
     /// <summary>Every landmark's intervals, at every fifth day of the fight, as text.</summary>
     private static async Task<string> AnswersAsync(ControlQueries control)
     {

@@ -26,7 +26,7 @@ internal static class ReadModelDump
             while (await reader.ReadAsync()) occurrences.Add(reader.GetString(0));
         }
         var claims = new List<string>();
-        await using (var command = dataSource.CreateCommand($"select event_id::text || landmark || known_from || coalesce(superseded_from::text, '-') from \"{schema}\".control_claims"))
+        await using (var command = dataSource.CreateCommand($"select concat_ws(' ', event_id, landmark, known_from, coalesce(superseded_from::text, '-'), earliest, latest) from \"{schema}\".control_claims"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync()) claims.Add(reader.GetString(0));

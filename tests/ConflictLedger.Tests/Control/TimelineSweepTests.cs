@@ -12,7 +12,7 @@ namespace ConflictLedger.Tests.Control;
 public sealed class TimelineSweepTests
 {
     private static readonly string[] Actors = ["a", "b", "c", "d"];
-    private static readonly DateOnly First = new(2015, 1, 1);
+    internal static readonly DateOnly First = new(2015, 1, 1);
 
     [Theory]
     [InlineData(1, 3)]
@@ -42,7 +42,7 @@ public sealed class TimelineSweepTests
         Assert.Equal(Json.Serialize(ScanningTimeline.Build("hotel", claims)), Json.Serialize(intervals));
     }
 
-    private static List<ControlClaim> RandomHistory(Random random, int occurrences)
+    internal static List<ControlClaim> RandomHistory(Random random, int occurrences)
     {
         var claims = new List<ControlClaim>();
         for (var o = 0; o < occurrences; o++)
