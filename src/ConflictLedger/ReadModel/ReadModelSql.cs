@@ -39,7 +39,12 @@ internal sealed class ReadModelSql(string schema)
          where c.superseded_from is null and (c.landmark, c.occurrence_id) in (
            select r.landmark, r.occurrence_id from {s}.control_claims r
              join unnest($1::text[], $2::date[]) as w(landmark, since) on r.landmark = w.landmark
-            where r.superseded_from is null and (r.latest is null or r.latest >= w.since))
+            where r.superseded_from is null and r.latest >= w.since
+           union all
+           -- A row without its window (written by a node of an earlier version) may be recent.
+           -- Apart, so the first part scans the window index, not every claim of the landmark.
+           select r.landmark, r.occurrence_id from {s}.control_claims r
+            where r.landmark = any($1) and r.superseded_from is null and r.latest is null)
         """;
 
     public string StandingClaims => $"select claim from {s}.control_claims where landmark = any($1) and superseded_from is null";

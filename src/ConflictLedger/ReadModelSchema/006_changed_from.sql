@@ -11,6 +11,8 @@ update {schema}.control_claims
  where earliest is null;
 create index if not exists control_claims_by_occurrence on {schema}.control_claims (landmark, occurrence_id);
 create index if not exists control_claims_recent on {schema}.control_claims (landmark, latest) where superseded_from is null;
+-- Empty but for rows an older node writes during an upgrade (RecentClaims reads them apart).
+create index if not exists control_claims_unwindowed on {schema}.control_claims (landmark) where latest is null;
 
 -- The earliest day a stale landmark's intervals can have changed from; null: from its first claim.
 alter table {schema}.stale_landmarks add column if not exists changed_from date;

@@ -83,6 +83,35 @@ public sealed class CatchUpTests : LedgerFixture
         Assert.Equal(incremental, await ReadModelDump.ActiveAsync(this));
     }
 
+    /// <summary>Claims an older node wrote without their window columns (during an upgrade) still count in an update.</summary>
+    [Fact]
+    public async Task claims_stored_without_their_window_still_count_in_an_update()
+    {
+        await ImportSeedAsync();
+        var first = new DateOnly(2015, 7, 1);
+        string[] sides = ["islamic-state", "mujahideen-shura-council"];
+        var last = 0L;
+        for (var i = 0; i < 12; i++)
+            last = await ReportAsync($"old-{i}", "a", first.AddDays(10 * i), 1, sides[i % 2], sides[(i + 1) % 2], ExpectedVersion.NoStream);
+        await ProjectAsync(last);
+        var generation = await ReadModels.ActiveSchemaAsync();
+        // All but one: that one alone would show a cut before the change the others hold.
+        await ScalarAsync($"update \"{generation}\".control_claims set earliest = null, latest = null where occurrence_id <> 'old-10'");
+
+        last = await ReportAsync("old-12", "a", first.AddDays(115), 1, sides[0], sides[1], ExpectedVersion.NoStream);
+        await ProjectAsync(last);
+
+        var incremental = await IntervalsAsync(generation);
+        await ReadModels.RebuildAsync();
+        Assert.Equal(incremental, await IntervalsAsync(await ReadModels.ActiveSchemaAsync()));
+    }
+
+    private async Task<string> IntervalsAsync(string generation)
+    {
+        await using var command = DataSource.CreateCommand($"select string_agg(interval, E'\\n' order by landmark, valid_from nulls first) from \"{generation}\".control_intervals");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private async Task<long> ReportAsync(string occurrence, string source, DateOnly day, int days, string gainer, string loser, ExpectedVersion expected)
     {
         var report = new AccountReported(occurrence, $"{occurrence}/{source}", Account(day, days, gainer, loser));
