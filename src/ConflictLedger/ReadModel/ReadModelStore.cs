@@ -124,8 +124,8 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
     /// <summary>
     /// Rebuilds the read model from the start of the log into a new generation, then makes
-    /// it the active one. The bulk pass reads the log through Marten page by page and
-    /// derives intervals once at the end; the swap then joins Marten's checkpoint.
+    /// it the active one. The bulk pass (<see cref="BulkRebuild"/>) folds the log in memory
+    /// and writes each row once by COPY; the swap then joins Marten's checkpoint.
     /// </summary>
     public async Task<RebuildResult> RebuildAsync(CancellationToken ct = default)
     {
@@ -136,28 +136,22 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         var writer = new ReadModelWriter(generation, logger);
         var started = Stopwatch.StartNew();
 
-        var events = 0;
-        var cursor = 0L;
-        // The next page is read (and deserialised) and checked while this one is written:
-        // reading was a fifth to a quarter of a rebuild's time, checking as much (measured),
-        // and neither waits on the writes.
-        var next = ReadCheckedPageAsync(cursor, ct);
-        while (true)
+        long cursor;
+        int events;
+        try
         {
-            var phase = Stopwatch.GetTimestamp();
-            var (page, checkedPage) = await next;
-            ReadModelWriter.Record("rebuild: wait for the read", phase);
-            if (page.Count == 0) break;
-            cursor = page[^1].Sequence;
-            next = ReadCheckedPageAsync(cursor, ct);
-            await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
-            await DeadLetterAsync(page, setAside, tx, ct);
-            await tx.CommitAsync(ct);
-            events += page.Count;
+            (cursor, events) = await new BulkRebuild(Store, generation, CheckThroughMartenAsync, logger).RunAsync(ct);
         }
-        await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
+        catch (PostgresException ex) when (ReadModelWriter.RefusesData(ex))
+        {
+            // A value PostgreSQL refuses (a place too long for an index entry, say) cannot be
+            // traced to its event in one COPY or one index build: the page-by-page pass finds
+            // it and sets it aside, as the daemon does.
+            logger.LogWarning(ex, "PostgreSQL refused a row of the rebuild's bulk pass; rebuilding {Generation} page by page", generation);
+            await DropSchemaAsync(generation, ct);
+            await MigrateGenerationAsync(generation, ct);
+            (cursor, events) = await RebuildPageByPageAsync(writer, ct);
+        }
 
         string? dropped;
         await using (var connection = await Store.DataSource.OpenConnectionAsync(ct))
@@ -190,6 +184,40 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         if (dropped is not null && dropped != generation) await DropSchemaAsync(dropped, ct);
         return new RebuildResult(old, generation, events, started.Elapsed);
     }
+
+    /// <summary>
+    /// The bulk pass one page at a time, each in its own transaction, indexes maintained,
+    /// intervals derived once at the end: slower than <see cref="BulkRebuild"/>, but a row
+    /// PostgreSQL refuses sets only its event aside (<see cref="ReadModelWriter.ApplyAsync"/>).
+    /// </summary>
+    private async Task<(long Cursor, int Events)> RebuildPageByPageAsync(ReadModelWriter writer, CancellationToken ct)
+    {
+        var events = 0;
+        var cursor = 0L;
+        // The next page is read (and deserialised) and checked while this one is written.
+        var next = ReadCheckedPageAsync(cursor, ct);
+        while (true)
+        {
+            var phase = Stopwatch.GetTimestamp();
+            var (page, checkedPage) = await next;
+            ReadModelWriter.Record("rebuild: wait for the read", phase);
+            if (page.Count == 0) break;
+            cursor = page[^1].Sequence;
+            next = ReadCheckedPageAsync(cursor, ct);
+            await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
+            await DeadLetterAsync(page, setAside, tx, ct);
+            await tx.CommitAsync(ct);
+            events += page.Count;
+        }
+        await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
+        return (cursor, events);
+    }
+
+    /// <summary>The events after <paramref name="after"/> up to <paramref name="upTo"/> read and checked through Marten, those that fail the check dead-lettered.</summary>
+    private async Task<List<ProjectedEvent>> CheckThroughMartenAsync(long after, long upTo, int count, CancellationToken ct) =>
+        await CheckedAsync(await ReadPageAsync(after, count, ct, upTo), ct);
 
     /// <summary>
     /// Locks Marten's checkpoint row for the read model and returns where the daemon is;
