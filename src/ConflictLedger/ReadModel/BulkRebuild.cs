@@ -31,9 +31,8 @@ namespace ConflictLedger.ReadModel;
 /// with Marten's own record of the event, as the page-by-page rebuild did.
 /// </remarks>
 internal sealed class BulkRebuild(
-    LedgerLog log, string generation, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
+    LedgerLog log, string generation, int pageSize, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
 {
-    private const int PageSize = 10_000;
     private const int CopyChunk = 20_000;
 
     /// <summary>The tables the pass fills by COPY; their indexes and keys are built after.</summary>
@@ -92,12 +91,12 @@ internal sealed class BulkRebuild(
     private async Task<CheckedPage> ReadCheckedPageAsync(long after, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var page = new List<RawEvent>(PageSize);
+        var page = new List<RawEvent>(pageSize);
         await using (var command = log.DataSource.CreateCommand(
             $"select seq_id, id, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id > $1 order by seq_id limit $2"))
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PageSize });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<DateTimeOffset>(4)));
@@ -179,33 +178,33 @@ internal sealed class BulkRebuild(
             var view = OccurrenceView.Of(o.State);
             var summary = OccurrenceSummary.Of(view);
             return new[] { (view.Id, o.Position, Document: Json.Serialize(view), Places: view.Places.ToArray(), Kinds: summary.Kinds.ToArray(), Actors: summary.Actors.ToArray(), summary.Earliest, summary.Latest) };
-        }, async (copy, row, token) =>
+        }, (copy, row) =>
         {
-            await copy.WriteAsync(row.Id, NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Position, NpgsqlDbType.Bigint, token);
-            await copy.WriteAsync(row.Document, NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Places, NpgsqlDbType.Array | NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Earliest, NpgsqlDbType.Date, token);
-            await copy.WriteAsync(row.Latest, NpgsqlDbType.Date, token);
+            copy.Write(row.Id, NpgsqlDbType.Text);
+            copy.Write(row.Position, NpgsqlDbType.Bigint);
+            copy.Write(row.Document, NpgsqlDbType.Text);
+            copy.Write(row.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            copy.Write(row.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            copy.Write(row.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            copy.Write(row.Earliest, NpgsqlDbType.Date);
+            copy.Write(row.Latest, NpgsqlDbType.Date);
         }, ct);
     }
 
     private Task CopyClaimsAsync(CancellationToken ct) =>
         CopyAsync("rebuild: claims", sql.CopyClaims, claims, c => new[] { (Claim: c, Document: Json.Serialize(c with { SupersededFrom = null })) },
-            async (copy, row, token) =>
+            (copy, row) =>
             {
                 var c = row.Claim;
-                await copy.WriteAsync(c.EventId, NpgsqlDbType.Uuid, token);
-                await copy.WriteAsync(c.Landmark, NpgsqlDbType.Text, token);
-                await copy.WriteAsync(c.Position, NpgsqlDbType.Bigint, token);
-                await copy.WriteAsync(c.OccurrenceId, NpgsqlDbType.Text, token);
-                await copy.WriteAsync(c.AccountId, NpgsqlDbType.Text, token);
-                await copy.WriteAsync(row.Document, NpgsqlDbType.Text, token);
-                await copy.WriteAsync(c.KnownFrom, NpgsqlDbType.Date, token);
-                if (c.SupersededFrom is { } day) await copy.WriteAsync(day, NpgsqlDbType.Date, token);
-                else await copy.WriteNullAsync(token);
+                copy.Write(c.EventId, NpgsqlDbType.Uuid);
+                copy.Write(c.Landmark, NpgsqlDbType.Text);
+                copy.Write(c.Position, NpgsqlDbType.Bigint);
+                copy.Write(c.OccurrenceId, NpgsqlDbType.Text);
+                copy.Write(c.AccountId, NpgsqlDbType.Text);
+                copy.Write(row.Document, NpgsqlDbType.Text);
+                copy.Write(c.KnownFrom, NpgsqlDbType.Date);
+                if (c.SupersededFrom is { } day) copy.Write(day, NpgsqlDbType.Date);
+                else copy.WriteNull();
             }, ct);
 
     /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeIntervalsAsync"/> derives them for a fresh generation.</summary>
@@ -226,24 +225,24 @@ internal sealed class BulkRebuild(
                 return [];
             }
             return intervals.Select(i => (Interval: i, Document: Json.Serialize(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
-        }, async (copy, row, token) =>
+        }, (copy, row) =>
         {
             var i = row.Interval;
-            await copy.WriteAsync(i.Landmark, NpgsqlDbType.Text, token);
-            await WriteNullableAsync(copy, i.From, token);
-            await WriteNullableAsync(copy, i.To, token);
-            if (i.Controller is null) await copy.WriteNullAsync(token);
-            else await copy.WriteAsync(i.Controller, NpgsqlDbType.Text, token);
-            await copy.WriteAsync(Json.Name(i.Status), NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Document, NpgsqlDbType.Text, token);
-            await copy.WriteAsync(row.Evidence, NpgsqlDbType.Array | NpgsqlDbType.Uuid, token);
-        }, ct);
+            copy.Write(i.Landmark, NpgsqlDbType.Text);
+            WriteNullable(copy, i.From);
+            WriteNullable(copy, i.To);
+            if (i.Controller is null) copy.WriteNull();
+            else copy.Write(i.Controller, NpgsqlDbType.Text);
+            copy.Write(Json.Name(i.Status), NpgsqlDbType.Text);
+            copy.Write(row.Document, NpgsqlDbType.Text);
+            copy.Write(row.Evidence, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
+        }, ct, chunk: 200);
     }
 
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, DateOnly? day, CancellationToken ct)
+    private static void WriteNullable(NpgsqlBinaryImporter copy, DateOnly? day)
     {
-        if (day is { } value) await copy.WriteAsync(value, NpgsqlDbType.Date, ct);
-        else await copy.WriteNullAsync(ct);
+        if (day is { } value) copy.Write(value, NpgsqlDbType.Date);
+        else copy.WriteNull();
     }
 
     /// <summary>
@@ -251,24 +250,25 @@ internal sealed class BulkRebuild(
     /// core (JSON, pure derivations) while the chunk before is written.
     /// </summary>
     private async Task CopyAsync<T, TRow>(
-        string phase, string copySql, IReadOnlyList<T> items, Func<T, IEnumerable<TRow>> rows,
-        Func<NpgsqlBinaryImporter, TRow, CancellationToken, Task> write, CancellationToken ct)
+        string phase, string copySql, IReadOnlyList<T> items, Func<T, IEnumerable<TRow>> make,
+        Action<NpgsqlBinaryImporter, TRow> write, CancellationToken ct, int chunk = CopyChunk)
     {
         var started = Stopwatch.GetTimestamp();
-        Task<List<TRow>> Prepare(int from) => Task.Run(() => Enumerable.Range(from, Math.Min(CopyChunk, items.Count - from))
-            .AsParallel().AsOrdered().WithCancellation(ct).SelectMany(i => rows(items[i])).ToList(), ct);
+        Task<List<TRow>> Prepare(int from) => Task.Run(() => Enumerable.Range(from, Math.Min(chunk, items.Count - from))
+            .AsParallel().AsOrdered().WithCancellation(ct).SelectMany(i => make(items[i])).ToList(), ct);
 
         await using var connection = await log.DataSource.OpenConnectionAsync(ct);
         await using var import = await connection.BeginBinaryImportAsync(copySql, ct);
         var next = items.Count > 0 ? Prepare(0) : Task.FromResult(new List<TRow>());
-        for (var from = 0; from < items.Count; from += CopyChunk)
+        for (var from = 0; from < items.Count; from += chunk)
         {
-            var chunk = await next;
-            if (from + CopyChunk < items.Count) next = Prepare(from + CopyChunk);
-            foreach (var row in chunk)
+            var rows = await next;
+            if (from + chunk < items.Count) next = Prepare(from + chunk);
+            // Written synchronously: the rows are in memory and the COPY has a connection of its own.
+            foreach (var row in rows)
             {
-                await import.StartRowAsync(ct);
-                await write(import, row, ct);
+                import.StartRow();
+                write(import, row);
             }
         }
         await import.CompleteAsync(ct);

@@ -30,6 +30,9 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
     private string Schema => Store.Options.Schema;
 
+    /// <summary>Events per page of a rebuild's read of the log (tests make it small so pages split the accounts).</summary>
+    internal int RebuildPageSize { get; init; } = 10_000;
+
     /// <summary>Creates the first generation when missing, or brings the active one up to the current scripts; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
     {
@@ -140,7 +143,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         int events;
         try
         {
-            (cursor, events) = await new BulkRebuild(Store, generation, CheckThroughMartenAsync, logger).RunAsync(ct);
+            (cursor, events) = await new BulkRebuild(Store, generation, RebuildPageSize, CheckThroughMartenAsync, logger).RunAsync(ct);
         }
         catch (PostgresException ex) when (ReadModelWriter.RefusesData(ex))
         {
