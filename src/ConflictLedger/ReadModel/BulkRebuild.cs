@@ -5,6 +5,7 @@ using ConflictLedger.Log;
 using ConflictLedger.Occurrences;
 using Marten;
 using Microsoft.Extensions.Logging;
+using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -41,65 +42,127 @@ internal sealed class BulkRebuild(
     private readonly ReadModelSql sql = new(generation);
     private readonly Marten.ISerializer serializer = log.Store.Options.Serializer();
 
-    private readonly Dictionary<string, (Occurrence State, long Position)> occurrences = new(StringComparer.Ordinal);
-    private readonly List<ControlClaim> claims = [];
-    /// <summary>The claims of each account (occurrence, account) that no correction or retraction has replaced yet, by index in <see cref="claims"/>.</summary>
-    private readonly Dictionary<(string Occurrence, string Account), List<int>> standing = [];
+    /// <summary>Occurrences that may still receive events, by id.</summary>
+    private readonly Dictionary<string, FoldedOccurrence> open = new(StringComparer.Ordinal);
+    /// <summary>Occurrences whose last event has been folded and whose rows are written or on their way.</summary>
+    private readonly HashSet<string> closed = new(StringComparer.Ordinal);
+    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(20_000);
+    /// <summary>The standing claims of each landmark (filled as occurrences close, by the one task that writes them).</summary>
+    private readonly Dictionary<string, List<ControlClaim>> standingByLandmark = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Landmark> landmarks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Actor> actors = new(StringComparer.Ordinal);
+    private Dictionary<string, long> lastVersions = [];
+    private int occurrenceCount;
+    private int claimCount;
 
-    private sealed record RawEvent(long Sequence, Guid Id, string Type, byte[] Data, DateTimeOffset Timestamp);
+    /// <summary>One occurrence being folded: its state, the position of its last event, and the claims of its accounts.</summary>
+    private sealed class FoldedOccurrence(string id)
+    {
+        public Occurrence State { get; set; } = Occurrence.Empty(id);
+        public long Position { get; set; }
+        public List<ControlClaim> Claims { get; } = [];
+        /// <summary>It has events in a stream not its own (written past the API): it is kept open to the end.</summary>
+        public bool Irregular { get; set; }
+    }
 
-    private sealed record CheckedPage(int Count, long Last, IReadOnlyList<ProjectedEvent> Events);
+    private sealed record RawEvent(long Sequence, Guid Id, string Stream, long Version, string Type, byte[] Data, DateTimeOffset Timestamp);
 
-    /// <summary>Fills the generation from the start of the log; returns the last position read and how many events it read.</summary>
-    public async Task<(long Cursor, int Events)> RunAsync(CancellationToken ct)
+    private sealed record CheckedPage(int Count, long Last, IReadOnlyList<(ProjectedEvent Event, RawEvent Raw)> Events);
+
+    /// <summary>The bulk pass cannot give the daemon's rows for this log (<see cref="ReadModelStore.RebuildAsync"/> then rebuilds page by page).</summary>
+    internal sealed class NotApplicableException(string message) : Exception(message);
+
+    /// <summary>
+    /// Fills the generation with the log up to its head as the pass begins; returns that
+    /// head and how many events it read. What is appended meanwhile is left to the caller.
+    /// </summary>
+    public async Task<(long Head, int Events)> RunAsync(CancellationToken ct)
     {
         var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, ct);
+        var head = await SnapshotAsync(ct);
+        var writing = Task.Run(() => WriteClosedAsync(ct), ct);
         var events = 0;
         var cursor = 0L;
-        var next = ReadCheckedPageAsync(cursor, ct);
-        while (true)
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            var page = await next;
-            ReadModelWriter.Record("rebuild: wait for the read", started);
-            if (page.Count == 0) break;
-            cursor = page.Last;
-            events += page.Count;
-            next = ReadCheckedPageAsync(cursor, ct);
-            started = Stopwatch.GetTimestamp();
-            foreach (var e in page.Events) Fold(e);
-            ReadModelWriter.Record("rebuild: fold", started);
+            var next = ReadCheckedPageAsync(cursor, head, ct);
+            while (true)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var page = await next;
+                ReadModelWriter.Record("rebuild: wait for the read", started);
+                if (page.Count == 0) break;
+                cursor = page.Last;
+                events += page.Count;
+                next = ReadCheckedPageAsync(cursor, head, ct);
+                started = Stopwatch.GetTimestamp();
+                foreach (var (e, raw) in page.Events) await FoldAsync(e, raw, ct);
+                ReadModelWriter.Record("rebuild: fold", started);
+            }
+            // Occurrences whose last event was set aside, or that are irregular, close now.
+            foreach (var left in open.Values) await done.Writer.WriteAsync(left, ct);
+            open.Clear();
         }
-
-        // Three COPYs on three connections: each prepares its rows on every core while the
-        // server takes the chunk before.
-        await Task.WhenAll(
-            Task.Run(() => CopyOccurrencesAsync(ct), ct),
-            Task.Run(() => CopyClaimsAsync(ct), ct),
-            Task.Run(() => CopyIntervalsAsync(ct), ct));
+        catch (ChannelClosedException)
+        {
+            // The writing task failed and closed the channel: its exception (a refused row, say) is the one to raise.
+            await writing;
+            throw;
+        }
+        finally
+        {
+            done.Writer.TryComplete();
+        }
+        await writing;
+        await CopyIntervalsAsync(ct);
         await WriteCatalogAsync(ct);
         var built = Stopwatch.GetTimestamp();
         await DeferredIndexes.CreateAsync(log.DataSource, indexes,
             $"analyze {string.Join(", ", BulkTables.Append("landmarks").Select(t => $"\"{generation}\".{t}"))}", ct);
         ReadModelWriter.Record("rebuild: indexes", built);
-        logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrences.Count, claims.Count);
-        return (cursor, events);
+        logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrenceCount, claimCount);
+        return (head, events);
     }
 
-    private async Task<CheckedPage> ReadCheckedPageAsync(long after, CancellationToken ct)
+    /// <summary>
+    /// The head of the log and each stream's version, from one snapshot: an occurrence whose
+    /// stream reaches that version has had its last event of the pass, and its rows can be
+    /// written (and its state dropped) at once.
+    /// </summary>
+    private async Task<long> SnapshotAsync(CancellationToken ct)
+    {
+        await using var connection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        long head;
+        await using (var max = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from \"{log.Options.Schema}\".mt_events", connection, tx))
+            head = (long)(await max.ExecuteScalarAsync(ct))!;
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var streams = new NpgsqlCommand($"select id, version from \"{log.Options.Schema}\".mt_streams", connection, tx))
+        await using (var reader = await streams.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        await tx.CommitAsync(ct);
+        lastVersions = versions;
+        return head;
+    }
+
+    private async Task<CheckedPage> ReadCheckedPageAsync(long after, long head, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var page = new List<RawEvent>(pageSize);
         await using (var command = log.DataSource.CreateCommand(
-            $"select seq_id, id, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id > $1 order by seq_id limit $2"))
+            $"select seq_id, id, stream_id, version, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit $3"))
         {
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            {
+                page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+                    reader.GetFieldValue<byte[]>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            }
         }
         ReadModelWriter.Record("rebuild: read", started);
         if (page.Count == 0) return new CheckedPage(0, after, []);
@@ -108,8 +171,13 @@ internal sealed class BulkRebuild(
         var results = page.AsParallel().AsOrdered().WithCancellation(ct).Select(Check).ToList();
         ReadModelWriter.Record("rebuild: check", started);
         if (results.Any(r => r.Failed))
-            return new CheckedPage(page.Count, page[^1].Sequence, await checkThroughMarten(after, page[^1].Sequence, page.Count, ct));
-        return new CheckedPage(page.Count, page[^1].Sequence, results.Where(r => r.Event is not null).Select(r => r.Event!).ToList());
+        {
+            var bySequence = page.ToDictionary(r => r.Sequence);
+            var throughMarten = await checkThroughMarten(after, page[^1].Sequence, page.Count, ct);
+            return new CheckedPage(page.Count, page[^1].Sequence, throughMarten.Select(e => (e, bySequence[e.Position])).ToList());
+        }
+        return new CheckedPage(page.Count, page[^1].Sequence,
+            results.Zip(page).Where(r => r.First.Event is not null).Select(r => (r.First.Event!, r.Second)).ToList());
     }
 
     /// <summary>The event as the daemon would take it; null when it is none of the ledger's; failed when it is one the daemon would set aside (or Marten could not read).</summary>
@@ -128,8 +196,8 @@ internal sealed class BulkRebuild(
         }
     }
 
-    /// <summary>What <see cref="ReadModelWriter"/> does with the event, in memory.</summary>
-    private void Fold(ProjectedEvent e)
+    /// <summary>What <see cref="ReadModelWriter"/> does with the event, in memory; an occurrence whose last event this is goes to be written.</summary>
+    private async ValueTask FoldAsync(ProjectedEvent e, RawEvent raw, CancellationToken ct)
     {
         switch (e.Domain)
         {
@@ -140,21 +208,36 @@ internal sealed class BulkRebuild(
                 actors[actor.Id] = actor;
                 break;
             case IOccurrenceEvent o:
-                var state = occurrences.TryGetValue(o.OccurrenceId, out var folded) ? folded.State : Occurrence.Empty(o.OccurrenceId);
-                occurrences[o.OccurrenceId] = (state.Evolve(o), e.Position);
-                FoldClaim(e, o);
+                // Cannot happen when every event is in its occurrence's stream; one written past
+                // the API into another stream after its occurrence closed would need a row rewritten.
+                if (closed.Contains(o.OccurrenceId))
+                    throw new NotApplicableException($"Event {e.Position} is about occurrence {o.OccurrenceId}, which had its last event in its own stream before.");
+                if (!open.TryGetValue(o.OccurrenceId, out var folded)) open[o.OccurrenceId] = folded = new FoldedOccurrence(o.OccurrenceId);
+                folded.State = folded.State.Evolve(o);
+                folded.Position = e.Position;
+                FoldClaim(folded, e, o);
+                if (raw.Stream != OccurrenceEvents.StreamId(o.OccurrenceId)) folded.Irregular = true;
+                else if (!folded.Irregular && lastVersions.TryGetValue(raw.Stream, out var last) && raw.Version >= last)
+                {
+                    open.Remove(o.OccurrenceId);
+                    closed.Add(o.OccurrenceId);
+                    await done.Writer.WriteAsync(folded, ct);
+                }
                 break;
         }
     }
 
     /// <summary>A correction or retraction replaces, from its day, every standing claim of its account; a report or correction may make a new claim.</summary>
-    private void FoldClaim(ProjectedEvent e, IOccurrenceEvent o)
+    private static void FoldClaim(FoldedOccurrence folded, ProjectedEvent e, IOccurrenceEvent o)
     {
-        var key = (o.OccurrenceId, o.AccountId);
         var day = DateOnly.FromDateTime(e.RecordedAt.UtcDateTime);
-        if (o is AccountCorrected or AccountRetracted && standing.Remove(key, out var replaced))
+        if (o is AccountCorrected or AccountRetracted)
         {
-            foreach (var i in replaced) claims[i] = claims[i] with { SupersededFrom = day };
+            var claims = folded.Claims;
+            for (var i = 0; i < claims.Count; i++)
+            {
+                if (claims[i].SupersededFrom is null && claims[i].AccountId == o.AccountId) claims[i] = claims[i] with { SupersededFrom = day };
+            }
         }
         var (account, knownFrom) = o switch
         {
@@ -163,60 +246,102 @@ internal sealed class BulkRebuild(
             _ => ((Account?)null, day),
         };
         if (account is not null && ControlClaim.From(e.Id, e.Position, o.OccurrenceId, o.AccountId, account, knownFrom) is { } claim)
+            folded.Claims.Add(claim);
+    }
+
+    /// <summary>
+    /// Writes each closed occurrence's document and claims as it comes (two COPYs, open for the
+    /// whole pass, each batch's rows made on every core) and keeps its standing claims for the intervals.
+    /// </summary>
+    private async Task WriteClosedAsync(CancellationToken ct)
+    {
+        try
         {
-            (standing.TryGetValue(key, out var list) ? list : standing[key] = []).Add(claims.Count);
-            claims.Add(claim);
+            await WriteClosedRowsAsync(ct);
+        }
+        catch (Exception ex)
+        {
+            done.Writer.TryComplete(ex);
+            throw;
         }
     }
 
-    private Task CopyOccurrencesAsync(CancellationToken ct)
+    private async Task WriteClosedRowsAsync(CancellationToken ct)
     {
-        // An occurrence with no account (a retraction of an account it never had) has nothing to show.
-        var shown = occurrences.Values.Where(o => o.State.Accounts.Count > 0).ToList();
-        return CopyAsync("rebuild: occurrences", sql.CopyOccurrences, shown, o =>
+        var started = Stopwatch.GetTimestamp();
+        await using var occurrenceConnection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var claimConnection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var occurrenceCopy = await occurrenceConnection.BeginBinaryImportAsync(sql.CopyOccurrences, ct);
+        await using var claimCopy = await claimConnection.BeginBinaryImportAsync(sql.CopyClaims, ct);
+        var batch = new List<FoldedOccurrence>(CopyChunk);
+        while (await done.Reader.WaitToReadAsync(ct))
         {
-            var view = OccurrenceView.Of(o.State);
-            var summary = OccurrenceSummary.Of(view);
-            return new[] { (view.Id, o.Position, Document: Json.Serialize(view), Places: view.Places.ToArray(), Kinds: summary.Kinds.ToArray(), Actors: summary.Actors.ToArray(), summary.Earliest, summary.Latest) };
-        }, (copy, row) =>
-        {
-            copy.Write(row.Id, NpgsqlDbType.Text);
-            copy.Write(row.Position, NpgsqlDbType.Bigint);
-            copy.Write(row.Document, NpgsqlDbType.Text);
-            copy.Write(row.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
-            copy.Write(row.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
-            copy.Write(row.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
-            copy.Write(row.Earliest, NpgsqlDbType.Date);
-            copy.Write(row.Latest, NpgsqlDbType.Date);
-        }, ct);
+            while (batch.Count < CopyChunk && done.Reader.TryRead(out var folded)) batch.Add(folded);
+            var rows = batch.AsParallel().AsOrdered().WithCancellation(ct).Select(Rows).ToList();
+            foreach (var (folded, occurrence, claims) in rows)
+            {
+                if (occurrence is { } o)
+                {
+                    occurrenceCopy.StartRow();
+                    occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
+                    occurrenceCopy.Write(o.Document, NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Earliest, NpgsqlDbType.Date);
+                    occurrenceCopy.Write(o.Latest, NpgsqlDbType.Date);
+                    occurrenceCount++;
+                }
+                for (var i = 0; i < claims.Length; i++)
+                {
+                    var c = folded.Claims[i];
+                    claimCopy.StartRow();
+                    claimCopy.Write(c.EventId, NpgsqlDbType.Uuid);
+                    claimCopy.Write(c.Landmark, NpgsqlDbType.Text);
+                    claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
+                    claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
+                    claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
+                    claimCopy.Write(claims[i], NpgsqlDbType.Text);
+                    claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
+                    WriteNullable(claimCopy, c.SupersededFrom);
+                    if (c.SupersededFrom is null)
+                        (standingByLandmark.TryGetValue(c.Landmark, out var standing) ? standing : standingByLandmark[c.Landmark] = []).Add(c);
+                    claimCount++;
+                }
+            }
+            batch.Clear();
+        }
+        await occurrenceCopy.CompleteAsync(ct);
+        await claimCopy.CompleteAsync(ct);
+        ReadModelWriter.Record("rebuild: occurrences and claims", started);
     }
 
-    private Task CopyClaimsAsync(CancellationToken ct) =>
-        CopyAsync("rebuild: claims", sql.CopyClaims, claims, c => new[] { (Claim: c, Document: Json.Serialize(c with { SupersededFrom = null })) },
-            (copy, row) =>
-            {
-                var c = row.Claim;
-                copy.Write(c.EventId, NpgsqlDbType.Uuid);
-                copy.Write(c.Landmark, NpgsqlDbType.Text);
-                copy.Write(c.Position, NpgsqlDbType.Bigint);
-                copy.Write(c.OccurrenceId, NpgsqlDbType.Text);
-                copy.Write(c.AccountId, NpgsqlDbType.Text);
-                copy.Write(row.Document, NpgsqlDbType.Text);
-                copy.Write(c.KnownFrom, NpgsqlDbType.Date);
-                if (c.SupersededFrom is { } day) copy.Write(day, NpgsqlDbType.Date);
-                else copy.WriteNull();
-            }, ct);
+    private sealed record OccurrenceRow(string Id, long Position, string Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
+
+    /// <summary>The occurrence's row (none when it has no account: a retraction of an account it never had shows nothing) and each claim's document.</summary>
+    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, string[] Claims) Rows(FoldedOccurrence folded)
+    {
+        OccurrenceRow? row = null;
+        if (folded.State.Accounts.Count > 0)
+        {
+            var view = OccurrenceView.Of(folded.State);
+            var summary = OccurrenceSummary.Of(view);
+            row = new OccurrenceRow(view.Id, folded.Position, Json.Serialize(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
+        }
+        return (folded, row, folded.Claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray());
+    }
 
     /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeIntervalsAsync"/> derives them for a fresh generation.</summary>
     private Task CopyIntervalsAsync(CancellationToken ct)
     {
-        var byLandmark = claims.Where(c => c.SupersededFrom is null).GroupBy(c => c.Landmark, StringComparer.Ordinal).ToList();
+        var byLandmark = standingByLandmark.ToList();
         return CopyAsync("rebuild: intervals", sql.CopyIntervals, byLandmark, landmark =>
         {
             IReadOnlyList<ControlInterval> intervals;
             try
             {
-                intervals = ControlTimeline.Build(landmark.Key, landmark);
+                intervals = ControlTimeline.Build(landmark.Key, landmark.Value);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {

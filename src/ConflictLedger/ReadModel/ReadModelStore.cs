@@ -144,13 +144,27 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         try
         {
             (cursor, events) = await new BulkRebuild(Store, generation, RebuildPageSize, CheckThroughMartenAsync, logger).RunAsync(ct);
+            // What was appended during the bulk pass, as the daemon writes it, before the swap
+            // takes the checkpoint's lock (and with it the daemon's next batch) for what is left.
+            while (true)
+            {
+                var page = await ReadPageAsync(cursor, 5000, ct);
+                if (page.Count == 0) break;
+                await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
+                await tx.CommitAsync(ct);
+                events += page.Count;
+                cursor = page[^1].Sequence;
+            }
         }
-        catch (PostgresException ex) when (ReadModelWriter.RefusesData(ex))
+        catch (Exception ex) when (ex is PostgresException refused && ReadModelWriter.RefusesData(refused) || ex is BulkRebuild.NotApplicableException)
         {
             // A value PostgreSQL refuses (a place too long for an index entry, say) cannot be
             // traced to its event in one COPY or one index build: the page-by-page pass finds
-            // it and sets it aside, as the daemon does.
-            logger.LogWarning(ex, "PostgreSQL refused a row of the rebuild's bulk pass; rebuilding {Generation} page by page", generation);
+            // it and sets it aside, as the daemon does. It also takes a log whose events stray
+            // from their occurrences' streams.
+            logger.LogWarning(ex, "The rebuild's bulk pass cannot fill {Generation}; rebuilding it page by page", generation);
             await DropSchemaAsync(generation, ct);
             await MigrateGenerationAsync(generation, ct);
             (cursor, events) = await RebuildPageByPageAsync(writer, ct);

@@ -1,5 +1,6 @@
 using ConflictLedger.Control;
 using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
 using ConflictLedger.ReadModel;
 using ConflictLedger.Testing;
 using JasperFx.Events.Daemon;
@@ -83,6 +84,38 @@ public sealed class RebuildTests : LedgerFixture
         Assert.Equal(await IndexesAndKeysAsync(result.From), await IndexesAndKeysAsync(result.To));
         var answer = await new ControlQueries(ReadModels).AtAsync(new DateOnly(2015, 8, 1), null, "derna", null);
         Assert.Equal("mujahideen-shura-council", answer.Landmarks[0].Interval!.Controller);
+    }
+
+    [Fact]
+    public async Task events_written_into_another_occurrences_stream_are_rebuilt_as_the_daemon_projects_them()
+    {
+        // Past the API, an event may name an occurrence other than its stream's. The bulk pass
+        // writes an occurrence once its own stream has had its last event: one that strays in
+        // before that keeps it open, one that strays in after sends the rebuild page by page.
+        var seed = await Importer.ImportEventsFolderAsync(EventsFolder);
+        var early = Report("stray-early", "2015-06-20");
+        var late = Report("stray-late", "2015-06-21");
+        await Store.AppendAsync("incident-elsewhere", ExpectedVersion.Any, [OccurrenceEvents.ToEventData(early with { AccountId = "stray-early/elsewhere" }, 0)]);
+        await Store.AppendAsync(OccurrenceEvents.StreamId("stray-early"), ExpectedVersion.NoStream, [OccurrenceEvents.ToEventData(early, 0)]);
+        await Store.AppendAsync(OccurrenceEvents.StreamId("stray-late"), ExpectedVersion.NoStream, [OccurrenceEvents.ToEventData(late, 0)]);
+        var last = await Store.AppendAsync("incident-elsewhere", ExpectedVersion.Any, [OccurrenceEvents.ToEventData(late with { AccountId = "stray-late/elsewhere" }, 1)]);
+        await ProjectAsync(last.Position.Value);
+        var incremental = await ReadModelDump.ActiveAsync(this);
+        Assert.Contains("stray-late/elsewhere", incremental, StringComparison.Ordinal);
+        Assert.True(seed.EventsAppended > 0);
+
+        await ReadModels.RebuildAsync();
+
+        Assert.Equal(incremental, await ReadModelDump.ActiveAsync(this));
+    }
+
+    private static Occurrences.AccountReported Report(string occurrence, string day)
+    {
+        var date = DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
+        return new Occurrences.AccountReported(occurrence, occurrence + "/wire", new Occurrences.Account(
+            Occurrences.OccurrenceKind.TerritoryTaken, new Occurrences.WorldTime(date, date, Occurrences.DatePrecision.Day), "derna",
+            [new Occurrences.ActorInRole("islamic-state", Occurrences.ActorRole.Gainer)], null, Occurrences.Firmness.Reported,
+            new Occurrences.Source("Wire", null, date, Occurrences.DatePrecision.Day, "test.json", "Taken.")));
     }
 
     /// <summary>The generation's indexes and constraints as PostgreSQL defines them, its schema name left out.</summary>
