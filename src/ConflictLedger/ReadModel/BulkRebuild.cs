@@ -34,7 +34,7 @@ namespace ConflictLedger.ReadModel;
 internal sealed class BulkRebuild(
     LedgerLog log, string generation, int pageSize, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
 {
-    private const int CopyChunk = 20_000;
+    private const int CopyChunk = 2_000;
 
     /// <summary>The tables the pass fills by COPY; their indexes and keys are built after.</summary>
     private static readonly string[] BulkTables = ["occurrences", "control_claims", "control_intervals"];
@@ -46,7 +46,7 @@ internal sealed class BulkRebuild(
     private readonly Dictionary<string, FoldedOccurrence> open = new(StringComparer.Ordinal);
     /// <summary>Occurrences whose last event has been folded and whose rows are written or on their way.</summary>
     private readonly HashSet<string> closed = new(StringComparer.Ordinal);
-    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(20_000);
+    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(4_000);
     /// <summary>The standing claims of each landmark (filled as occurrences close, by the one task that writes them).</summary>
     private readonly Dictionary<string, List<ControlClaim>> standingByLandmark = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Landmark> landmarks = new(StringComparer.Ordinal);
@@ -114,12 +114,17 @@ internal sealed class BulkRebuild(
             done.Writer.TryComplete();
         }
         await writing;
+        // The server builds the indexes of the occurrences and claims while the intervals are derived here.
+        var indexed = Task.Run(async () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes.Where(t => t.Key != "control_intervals"), ct);
+            ReadModelWriter.Record("rebuild: indexes", started);
+        }, ct);
         await CopyIntervalsAsync(ct);
         await WriteCatalogAsync(ct);
-        var built = Stopwatch.GetTimestamp();
-        await DeferredIndexes.CreateAsync(log.DataSource, indexes,
-            $"analyze {string.Join(", ", BulkTables.Append("landmarks").Select(t => $"\"{generation}\".{t}"))}", ct);
-        ReadModelWriter.Record("rebuild: indexes", built);
+        await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes.Where(t => t.Key == "control_intervals"), ct);
+        await indexed;
         logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrenceCount, claimCount);
         return (head, events);
     }

@@ -11,11 +11,11 @@ namespace ConflictLedger.ReadModel;
 /// </summary>
 internal static class DeferredIndexes
 {
-    /// <summary>Drops every index and key of the given tables of <paramref name="schema"/>; returns the statements that create them again.</summary>
-    public static async Task<IReadOnlyList<string>> DropAsync(NpgsqlDataSource dataSource, string schema, string[] tables, CancellationToken ct)
+    /// <summary>Drops every index and key of the given tables of <paramref name="schema"/>; returns, per table, the statements that create them again.</summary>
+    public static async Task<ILookup<string, string>> DropAsync(NpgsqlDataSource dataSource, string schema, string[] tables, CancellationToken ct)
     {
         var drops = new List<string>();
-        var creates = new List<string>();
+        var creates = new List<(string Table, string Create)>();
         await using (var read = dataSource.CreateCommand("""
             select t.relname, ic.relname, pg_get_indexdef(i.indexrelid), con.conname, pg_get_constraintdef(con.oid)
               from pg_index i
@@ -36,12 +36,12 @@ internal static class DeferredIndexes
                 if (reader.IsDBNull(3))
                 {
                     drops.Add($"drop index \"{schema}\".\"{reader.GetString(1)}\"");
-                    creates.Add(reader.GetString(2));
+                    creates.Add((reader.GetString(0), reader.GetString(2)));
                 }
                 else
                 {
                     drops.Add($"alter table {table} drop constraint \"{reader.GetString(3)}\"");
-                    creates.Add($"alter table {table} add constraint \"{reader.GetString(3)}\" {reader.GetString(4)}");
+                    creates.Add((reader.GetString(0), $"alter table {table} add constraint \"{reader.GetString(3)}\" {reader.GetString(4)}"));
                 }
             }
         }
@@ -50,17 +50,18 @@ internal static class DeferredIndexes
             await using var drop = dataSource.CreateCommand(string.Join(";\n", drops));
             await drop.ExecuteNonQueryAsync(ct);
         }
-        return creates;
+        return creates.ToLookup(c => c.Table, c => c.Create, StringComparer.Ordinal);
     }
 
     /// <summary>
     /// Runs the statements, two at a time on connections of their own (builds of indexes on
     /// one table do not block each other), then has the tables analysed: the generation is
-    /// queried as soon as it is swapped in, and the planner should know its size by then.
+    /// queried as soon as it is swapped in, and the planner should know their sizes by then.
     /// </summary>
-    public static async Task CreateAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> creates, string analyze, CancellationToken ct)
+    public static async Task CreateAsync(NpgsqlDataSource dataSource, string schema, IEnumerable<IGrouping<string, string>> tables, CancellationToken ct)
     {
-        var queue = new Queue<string>(creates);
+        var built = tables.ToList();
+        var queue = new Queue<string>(built.SelectMany(t => t));
         async Task Worker()
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -79,7 +80,8 @@ internal static class DeferredIndexes
             }
         }
         await Task.WhenAll(Worker(), Worker());
-        await using var stats = dataSource.CreateCommand(analyze);
+        if (built.Count == 0) return;
+        await using var stats = dataSource.CreateCommand($"analyze {string.Join(", ", built.Select(t => $"\"{schema}\".\"{t.Key}\""))}");
         await stats.ExecuteNonQueryAsync(ct);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     private string Schema => Store.Options.Schema;
 
     /// <summary>Events per page of a rebuild's read of the log (tests make it small so pages split the accounts).</summary>
-    internal int RebuildPageSize { get; init; } = 10_000;
+    internal int RebuildPageSize { get; init; } = 2_000;
 
     /// <summary>Creates the first generation when missing, or brings the active one up to the current scripts; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
