@@ -12,24 +12,28 @@ using NpgsqlTypes;
 namespace ConflictLedger.ReadModel;
 
 /// <summary>
-/// A rebuild's bulk pass into a fresh generation that nobody reads until the swap. The log
-/// is read as raw rows, page by page; each page is deserialised (with Marten's serializer,
-/// as Marten would) and checked (<see cref="ProjectedEvent.Checked"/>) on every core while
-/// the page before is folded in memory: each occurrence's state, every claim with the day a
-/// correction or retraction replaced it, the last revision of each catalog entry. Then
-/// every row is written once, by binary COPY, into tables whose indexes are built after.
-/// Page by page, the same rows took a load and an upsert of each touched occurrence per
-/// page, an index update per row and a read of every claim back (measured: 77 s for
-/// 1,000,000 events; see the README's figures for this pass).
-/// The rows are those the daemon's writer would leave (<see cref="ReadModelWriter"/>:
+/// A rebuild's bulk pass into a fresh generation that nobody reads until the swap. The log,
+/// up to its head as the pass begins, is read as raw rows page by page; each page is
+/// deserialised (with Marten's serializer, as Marten would) and checked
+/// (<see cref="ProjectedEvent.Checked"/>) on every core while the page before is folded in
+/// memory: each occurrence's state and its claims, with the day a correction or retraction
+/// replaced them, and the last revision of each catalog entry. An occurrence is written as
+/// soon as its stream's last event is folded (its document and claims go into two COPYs
+/// open for the whole pass) and only its standing claims are kept, for the intervals
+/// derived at the end. The tables are filled without their indexes, which are built after
+/// (<see cref="DeferredIndexes"/>). Page by page, the same rows took a load and an upsert of
+/// each touched occurrence per page, an index update per row and a read of every claim
+/// back (77 s for 1,000,000 events; the README has the figures).
+/// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
 /// <c>ProjectOccurrencesAsync</c>, <c>ProjectClaimsAsync</c>, <c>RecomputeIntervalsAsync</c>);
 /// tests compare a rebuild with incremental projection.
 /// </summary>
 /// <remarks>
-/// Memory: the fold holds every occurrence's accounts and every claim (about 2 GB for
-/// 1,000,000 events, 560,000 occurrences). A page with an event that fails the check is
-/// read again through Marten (<paramref name="checkThroughMarten"/>), which dead-letters it
-/// with Marten's own record of the event, as the page-by-page rebuild did.
+/// Memory: every standing claim, the occurrences still open and the ids of those written
+/// (about 1 GB at the peak for 300,000 events, 2.7 GB for 1,000,000, measured as the
+/// benchmark's peak working set). A page with an event that fails the check is read again
+/// through Marten (<paramref name="checkThroughMarten"/>), which dead-letters it with
+/// Marten's own record of the event, as the page-by-page rebuild did.
 /// </remarks>
 internal sealed class BulkRebuild(
     LedgerLog log, string generation, int pageSize, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
