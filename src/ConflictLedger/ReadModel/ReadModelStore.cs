@@ -33,6 +33,9 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     /// <summary>Events per page of a rebuild's read of the log (tests make it small so pages split the accounts).</summary>
     internal int RebuildPageSize { get; init; } = 2_000;
 
+    /// <summary>Runs between a rebuild's bulk pass and what it writes of the events appended meanwhile (tests append there).</summary>
+    internal Func<CancellationToken, Task>? AfterBulkPass { get; init; }
+
     /// <summary>Creates the first generation when missing, or brings the active one up to the current scripts; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
     {
@@ -128,7 +131,9 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     /// <summary>
     /// Rebuilds the read model from the start of the log into a new generation, then makes
     /// it the active one. The bulk pass (<see cref="BulkRebuild"/>) folds the log in memory
-    /// and writes each row once by COPY; the swap then joins Marten's checkpoint.
+    /// and writes each row once by COPY (page by page, through the daemon's writer, when it
+    /// cannot); what was appended meanwhile is written as the daemon would; the swap then
+    /// joins Marten's checkpoint.
     /// </summary>
     public async Task<RebuildResult> RebuildAsync(CancellationToken ct = default)
     {
@@ -144,19 +149,6 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         try
         {
             (cursor, events) = await new BulkRebuild(Store, generation, RebuildPageSize, CheckThroughMartenAsync, logger).RunAsync(ct);
-            // What was appended during the bulk pass, as the daemon writes it, before the swap
-            // takes the checkpoint's lock (and with it the daemon's next batch) for what is left.
-            while (true)
-            {
-                var page = await ReadPageAsync(cursor, 5000, ct);
-                if (page.Count == 0) break;
-                await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
-                await tx.CommitAsync(ct);
-                events += page.Count;
-                cursor = page[^1].Sequence;
-            }
         }
         catch (Exception ex) when (ex is PostgresException refused && ReadModelWriter.RefusesData(refused) || ex is BulkRebuild.NotApplicableException)
         {
@@ -168,6 +160,20 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             await DropSchemaAsync(generation, ct);
             await MigrateGenerationAsync(generation, ct);
             (cursor, events) = await RebuildPageByPageAsync(writer, ct);
+        }
+        if (AfterBulkPass is { } afterBulkPass) await afterBulkPass(ct);
+        // What was appended during the bulk pass, as the daemon writes it, before the swap
+        // takes the checkpoint's lock (and with it the daemon's next batch) for what is left.
+        while (true)
+        {
+            var page = await ReadPageAsync(cursor, 5000, ct);
+            if (page.Count == 0) break;
+            await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
+            await tx.CommitAsync(ct);
+            events += page.Count;
+            cursor = page[^1].Sequence;
         }
 
         string? dropped;

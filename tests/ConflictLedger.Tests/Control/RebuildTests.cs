@@ -87,6 +87,37 @@ public sealed class RebuildTests : LedgerFixture
     }
 
     [Fact]
+    public async Task events_appended_during_the_bulk_pass_are_written_into_the_new_generation_before_the_swap()
+    {
+        await ImportSeedAsync();
+        var first = (await new ControlQueries(ReadModels).OccurrenceAsync("derna-clashes-first-day"))!.Accounts[0];
+        var stream = OccurrenceEvents.StreamId("derna-clashes-first-day");
+        var appending = new ReadModelStore(Store)
+        {
+            // After the bulk pass wrote the occurrence: a correction of it, and a new occurrence.
+            AfterBulkPass = async ct =>
+            {
+                var version = await Store.StreamVersionAsync(stream, ct);
+                var corrected = new AccountCorrected("derna-clashes-first-day", first.AccountId, first.Account with { Place = "pearl-hotel" }, "revised");
+                await Store.AppendAsync(stream, ExpectedVersion.Any, [OccurrenceEvents.ToEventData(corrected, version)], ct: ct);
+                var late = Report("appended-during-rebuild", "2015-06-22");
+                await Store.AppendAsync(OccurrenceEvents.StreamId(late.OccurrenceId), ExpectedVersion.NoStream, [OccurrenceEvents.ToEventData(late, 0)], ct: ct);
+            },
+        };
+
+        var result = await appending.RebuildAsync();
+
+        var rebuilt = await ReadModelDump.ActiveAsync(this);
+        Assert.Equal(result.To, await ReadModels.ActiveSchemaAsync());
+        Assert.Contains("appended-during-rebuild", rebuilt, StringComparison.Ordinal);
+        Assert.Contains("\"revisions\":1", rebuilt, StringComparison.Ordinal);
+        Assert.Equal(await Store.HeadAsync(), await ReadModels.PositionAsync());
+        // The same log rebuilt in one bulk pass (which equals incremental projection, above).
+        await ReadModels.RebuildAsync();
+        Assert.Equal(rebuilt, await ReadModelDump.ActiveAsync(this));
+    }
+
+    [Fact]
     public async Task events_written_into_another_occurrences_stream_are_rebuilt_as_the_daemon_projects_them()
     {
         // Past the API, an event may name an occurrence other than its stream's. The bulk pass
