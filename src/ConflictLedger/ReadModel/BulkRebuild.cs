@@ -29,9 +29,10 @@ namespace ConflictLedger.ReadModel;
 /// tests compare a rebuild with incremental projection.
 /// </summary>
 /// <remarks>
-/// Memory: every standing claim, the occurrences still open and the ids of those written
-/// (about 1 GB at the peak for 300,000 events, 2.7 GB for 1,000,000, measured as the
-/// benchmark's peak working set). A page with an event that fails the check is read again
+/// Memory: every standing claim, the occurrences still open and the ids of those written;
+/// the 1,000,000-event benchmark's process peaked at 2.6-2.7 GB (import included).
+/// Time: a third of it goes to collecting garbage (27 GB allocated for 1,000,000 events,
+/// most of it by the per-event check and the derivations, measured). A page with an event that fails the check is read again
 /// through Marten (<paramref name="checkThroughMarten"/>), which dead-letters it with
 /// Marten's own record of the event, as the page-by-page rebuild did.
 /// </remarks>
