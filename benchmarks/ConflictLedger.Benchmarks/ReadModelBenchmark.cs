@@ -71,8 +71,14 @@ internal static class ReadModelBenchmark
     private static async Task RebuildAsync(ReadModelStore readModels, int expected, CancellationToken ct)
     {
         using var phases = new Phases();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var result = await readModels.RebuildAsync(ct);
         Console.Error.WriteLine($"  rebuild of {result.Events:N0} events: {result.Elapsed.TotalSeconds:F1} s; in the writer: {phases}");
+        // The client's share of the two cores, and what the bulk pass holds in memory.
+        using var process = Process.GetCurrentProcess();
+        Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"  rebuild in this process: CPU {(process.TotalProcessorTime - cpu).TotalSeconds:F1} s, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F1} GB, GC pauses {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s, peak working set so far {process.PeakWorkingSet64 / 1e9:F2} GB"));
         if (result.Events != expected) throw new InvalidOperationException($"The rebuild projected {result.Events} events, expected {expected}.");
     }
 

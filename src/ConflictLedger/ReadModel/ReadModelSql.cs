@@ -134,6 +134,9 @@ internal sealed class ReadModelSql(string schema)
           kinds = excluded.kinds, actors = excluded.actors, earliest = excluded.earliest, latest = excluded.latest
         """;
 
+    /// <summary>The same rows as <see cref="UpsertOccurrences"/> through binary COPY, for a rebuild's generation (each occurrence written once).</summary>
+    public string CopyOccurrences => $"copy {s}.occurrences (id, position, doc, places, kinds, actors, earliest, latest) from stdin (format binary)";
+
     public string Occurrences => $"select doc from {s}.occurrences order by id";
 
     public string Occurrence => $"select doc from {s}.occurrences where id = $1";

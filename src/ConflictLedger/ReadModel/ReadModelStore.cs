@@ -30,6 +30,12 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
     private string Schema => Store.Options.Schema;
 
+    /// <summary>Events per page of a rebuild's read of the log (tests make it small so pages split the accounts).</summary>
+    internal int RebuildPageSize { get; init; } = 2_000;
+
+    /// <summary>Runs between a rebuild's bulk pass and what it writes of the events appended meanwhile (tests append there).</summary>
+    internal Func<CancellationToken, Task>? AfterBulkPass { get; init; }
+
     /// <summary>Creates the first generation when missing, or brings the active one up to the current scripts; returns the active generation.</summary>
     public async Task<string> EnsureAsync(CancellationToken ct = default)
     {
@@ -124,8 +130,10 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
 
     /// <summary>
     /// Rebuilds the read model from the start of the log into a new generation, then makes
-    /// it the active one. The bulk pass reads the log through Marten page by page and
-    /// derives intervals once at the end; the swap then joins Marten's checkpoint.
+    /// it the active one. The bulk pass (<see cref="BulkRebuild"/>) folds the log in memory
+    /// and writes each row once by COPY (page by page, through the daemon's writer, when it
+    /// cannot); what was appended meanwhile is written as the daemon would; the swap then
+    /// joins Marten's checkpoint.
     /// </summary>
     public async Task<RebuildResult> RebuildAsync(CancellationToken ct = default)
     {
@@ -136,28 +144,37 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         var writer = new ReadModelWriter(generation, logger);
         var started = Stopwatch.StartNew();
 
-        var events = 0;
-        var cursor = 0L;
-        // The next page is read (and deserialised) and checked while this one is written:
-        // reading was a fifth to a quarter of a rebuild's time, checking as much (measured),
-        // and neither waits on the writes.
-        var next = ReadCheckedPageAsync(cursor, ct);
+        long cursor;
+        int events;
+        try
+        {
+            (cursor, events) = await new BulkRebuild(Store, generation, RebuildPageSize, CheckThroughMartenAsync, logger).RunAsync(ct);
+        }
+        catch (Exception ex) when (ex is PostgresException refused && ReadModelWriter.RefusesData(refused) || ex is BulkRebuild.NotApplicableException)
+        {
+            // A value PostgreSQL refuses (a place too long for an index entry, say) cannot be
+            // traced to its event in one COPY or one index build: the page-by-page pass finds
+            // it and sets it aside, as the daemon does. It also takes a log whose events stray
+            // from their occurrences' streams.
+            logger.LogWarning(ex, "The rebuild's bulk pass cannot fill {Generation}; rebuilding it page by page", generation);
+            await DropSchemaAsync(generation, ct);
+            await MigrateGenerationAsync(generation, ct);
+            (cursor, events) = await RebuildPageByPageAsync(writer, ct);
+        }
+        if (AfterBulkPass is { } afterBulkPass) await afterBulkPass(ct);
+        // What was appended during the bulk pass, as the daemon writes it, before the swap
+        // takes the checkpoint's lock (and with it the daemon's next batch) for what is left.
         while (true)
         {
-            var phase = Stopwatch.GetTimestamp();
-            var (page, checkedPage) = await next;
-            ReadModelWriter.Record("rebuild: wait for the read", phase);
+            var page = await ReadPageAsync(cursor, 5000, ct);
             if (page.Count == 0) break;
-            cursor = page[^1].Sequence;
-            next = ReadCheckedPageAsync(cursor, ct);
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
-            await DeadLetterAsync(page, setAside, tx, ct);
+            await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
+            cursor = page[^1].Sequence;
         }
-        await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
 
         string? dropped;
         await using (var connection = await Store.DataSource.OpenConnectionAsync(ct))
@@ -190,6 +207,40 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         if (dropped is not null && dropped != generation) await DropSchemaAsync(dropped, ct);
         return new RebuildResult(old, generation, events, started.Elapsed);
     }
+
+    /// <summary>
+    /// The bulk pass one page at a time, each in its own transaction, indexes maintained,
+    /// intervals derived once at the end: slower than <see cref="BulkRebuild"/>, but a row
+    /// PostgreSQL refuses sets only its event aside (<see cref="ReadModelWriter.ApplyAsync"/>).
+    /// </summary>
+    private async Task<(long Cursor, int Events)> RebuildPageByPageAsync(ReadModelWriter writer, CancellationToken ct)
+    {
+        var events = 0;
+        var cursor = 0L;
+        // The next page is read (and deserialised) and checked while this one is written.
+        var next = ReadCheckedPageAsync(cursor, ct);
+        while (true)
+        {
+            var phase = Stopwatch.GetTimestamp();
+            var (page, checkedPage) = await next;
+            ReadModelWriter.Record("rebuild: wait for the read", phase);
+            if (page.Count == 0) break;
+            cursor = page[^1].Sequence;
+            next = ReadCheckedPageAsync(cursor, ct);
+            await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var setAside = await writer.ApplyAsync(checkedPage, tx, IntervalDerivation.AtEnd, ct);
+            await DeadLetterAsync(page, setAside, tx, ct);
+            await tx.CommitAsync(ct);
+            events += page.Count;
+        }
+        await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
+        return (cursor, events);
+    }
+
+    /// <summary>The events after <paramref name="after"/> up to <paramref name="upTo"/> read and checked through Marten, those that fail the check dead-lettered.</summary>
+    private async Task<List<ProjectedEvent>> CheckThroughMartenAsync(long after, long upTo, int count, CancellationToken ct) =>
+        await CheckedAsync(await ReadPageAsync(after, count, ct, upTo), ct);
 
     /// <summary>
     /// Locks Marten's checkpoint row for the read model and returns where the daemon is;

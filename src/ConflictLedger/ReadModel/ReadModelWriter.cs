@@ -97,7 +97,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     /// other error (a lost connection, a deadlock, a bug in a statement) fails the batch,
     /// and Marten retries it: it must never set events aside.
     /// </summary>
-    private static bool RefusesData(PostgresException ex) => ex.SqlState[..2] is "22" or "23" or "54";
+    internal static bool RefusesData(PostgresException ex) => ex.SqlState[..2] is "22" or "23" or "54";
 
     private async Task WriteAsync(IReadOnlyList<ProjectedEvent> batch, NpgsqlTransaction tx, IntervalDerivation intervals, CancellationToken ct)
     {

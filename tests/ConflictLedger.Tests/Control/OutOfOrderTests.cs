@@ -13,7 +13,8 @@ public sealed class OutOfOrderTests
     private static readonly string[] Sides = ["red", "blue", "green"];
     private static readonly string[] Places = ["fort", "bridge", "market"];
 
-    private static List<(string Stream, EventData Event)[]> Streams(int seed)
+    /// <summary>Catalog streams and occurrences with reports, corrections and retractions, each stream in its own order.</summary>
+    internal static List<(string Stream, EventData Event)[]> Streams(int seed)
     {
         var random = new Random(seed);
         var streams = new List<(string, EventData)[]>

@@ -1,0 +1,446 @@
+using System.Diagnostics;
+using ConflictLedger.Catalog;
+using ConflictLedger.Control;
+using ConflictLedger.Log;
+using ConflictLedger.Occurrences;
+using Marten;
+using Microsoft.Extensions.Logging;
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ConflictLedger.ReadModel;
+
+/// <summary>
+/// A rebuild's bulk pass into a fresh generation that nobody reads until the swap. The log,
+/// up to its head as the pass begins, is read as raw rows page by page; each page is
+/// deserialised (with Marten's serializer, as Marten would) and checked
+/// (<see cref="ProjectedEvent.Checked"/>) on every core while the page before is folded in
+/// memory: each occurrence's state and its claims, with the day a correction or retraction
+/// replaced them, and the last revision of each catalog entry. An occurrence is written as
+/// soon as its stream's last event is folded (its document and claims go into two COPYs
+/// open for the whole pass) and only its standing claims are kept, for the intervals
+/// derived at the end. The tables are filled without their indexes, which are built after
+/// (<see cref="DeferredIndexes"/>). Page by page, the same rows took a load and an upsert of
+/// each touched occurrence per page, an index update per row and a read of every claim
+/// back (77 s for 1,000,000 events; the README has the figures).
+/// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
+/// <c>ProjectOccurrencesAsync</c>, <c>ProjectClaimsAsync</c>, <c>RecomputeIntervalsAsync</c>);
+/// tests compare a rebuild with incremental projection.
+/// </summary>
+/// <remarks>
+/// Memory: every standing claim, the occurrences still open and the ids of those written;
+/// the 1,000,000-event benchmark's process peaked at 2.6-2.7 GB (import included).
+/// Time: a third of it goes to collecting garbage (27 GB allocated for 1,000,000 events,
+/// most of it by the per-event check and the derivations, measured). A page with an event that fails the check is read again
+/// through Marten (<paramref name="checkThroughMarten"/>), which dead-letters it with
+/// Marten's own record of the event, as the page-by-page rebuild did.
+/// </remarks>
+internal sealed class BulkRebuild(
+    LedgerLog log, string generation, int pageSize, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
+{
+    private const int CopyChunk = 2_000;
+
+    /// <summary>The tables the pass fills by COPY; their indexes and keys are built after.</summary>
+    private static readonly string[] BulkTables = ["occurrences", "control_claims", "control_intervals"];
+
+    private readonly ReadModelSql sql = new(generation);
+    private readonly Marten.ISerializer serializer = log.Store.Options.Serializer();
+
+    /// <summary>Occurrences that may still receive events, by id.</summary>
+    private readonly Dictionary<string, FoldedOccurrence> open = new(StringComparer.Ordinal);
+    /// <summary>Occurrences whose last event has been folded and whose rows are written or on their way.</summary>
+    private readonly HashSet<string> closed = new(StringComparer.Ordinal);
+    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(4_000);
+    /// <summary>The standing claims of each landmark (filled as occurrences close, by the one task that writes them).</summary>
+    private readonly Dictionary<string, List<ControlClaim>> standingByLandmark = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Landmark> landmarks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Actor> actors = new(StringComparer.Ordinal);
+    private Dictionary<string, long> lastVersions = [];
+    private int occurrenceCount;
+    private int claimCount;
+
+    /// <summary>One occurrence being folded: its state, the position of its last event, and the claims of its accounts.</summary>
+    private sealed class FoldedOccurrence(string id)
+    {
+        public Occurrence State { get; set; } = Occurrence.Empty(id);
+        public long Position { get; set; }
+        public List<ControlClaim> Claims { get; } = [];
+        /// <summary>It has events in a stream not its own (written past the API): it is kept open to the end.</summary>
+        public bool Irregular { get; set; }
+    }
+
+    private sealed record RawEvent(long Sequence, Guid Id, string Stream, long Version, string Type, byte[] Data, DateTimeOffset Timestamp);
+
+    private sealed record CheckedPage(int Count, long Last, IReadOnlyList<(ProjectedEvent Event, RawEvent Raw)> Events);
+
+    /// <summary>The bulk pass cannot give the daemon's rows for this log (<see cref="ReadModelStore.RebuildAsync"/> then rebuilds page by page).</summary>
+    internal sealed class NotApplicableException(string message) : Exception(message);
+
+    /// <summary>
+    /// Fills the generation with the log up to its head as the pass begins; returns that
+    /// head and how many events it read. What is appended meanwhile is left to the caller.
+    /// </summary>
+    public async Task<(long Head, int Events)> RunAsync(CancellationToken ct)
+    {
+        var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, ct);
+        var head = await SnapshotAsync(ct);
+        var writing = Task.Run(() => WriteClosedAsync(ct), ct);
+        var events = 0;
+        var cursor = 0L;
+        try
+        {
+            var next = ReadCheckedPageAsync(cursor, head, ct);
+            while (true)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var page = await next;
+                ReadModelWriter.Record("rebuild: wait for the read", started);
+                if (page.Count == 0) break;
+                cursor = page.Last;
+                events += page.Count;
+                next = ReadCheckedPageAsync(cursor, head, ct);
+                started = Stopwatch.GetTimestamp();
+                foreach (var (e, raw) in page.Events) await FoldAsync(e, raw, ct);
+                ReadModelWriter.Record("rebuild: fold", started);
+            }
+            // Occurrences whose last event was set aside, or that are irregular, close now.
+            foreach (var left in open.Values) await done.Writer.WriteAsync(left, ct);
+            open.Clear();
+        }
+        catch (ChannelClosedException)
+        {
+            // The writing task failed and closed the channel: its exception (a refused row, say) is the one to raise.
+            await writing;
+            throw;
+        }
+        finally
+        {
+            done.Writer.TryComplete();
+        }
+        await writing;
+        // The server builds the indexes of the occurrences and claims while the intervals are derived here.
+        var indexed = Task.Run(async () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes.Where(t => t.Key != "control_intervals"), ct);
+            ReadModelWriter.Record("rebuild: indexes", started);
+        }, ct);
+        await CopyIntervalsAsync(ct);
+        await WriteCatalogAsync(ct);
+        await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes.Where(t => t.Key == "control_intervals"), ct);
+        await indexed;
+        logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrenceCount, claimCount);
+        return (head, events);
+    }
+
+    /// <summary>
+    /// The head of the log and each stream's version, from one snapshot: an occurrence whose
+    /// stream reaches that version has had its last event of the pass, and its rows can be
+    /// written (and its state dropped) at once.
+    /// </summary>
+    private async Task<long> SnapshotAsync(CancellationToken ct)
+    {
+        await using var connection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        long head;
+        await using (var max = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from \"{log.Options.Schema}\".mt_events", connection, tx))
+            head = (long)(await max.ExecuteScalarAsync(ct))!;
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var streams = new NpgsqlCommand($"select id, version from \"{log.Options.Schema}\".mt_streams", connection, tx))
+        await using (var reader = await streams.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        await tx.CommitAsync(ct);
+        lastVersions = versions;
+        return head;
+    }
+
+    private async Task<CheckedPage> ReadCheckedPageAsync(long after, long head, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var page = new List<RawEvent>(pageSize);
+        await using (var command = log.DataSource.CreateCommand(
+            $"select seq_id, id, stream_id, version, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit $3"))
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+                    reader.GetFieldValue<byte[]>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            }
+        }
+        ReadModelWriter.Record("rebuild: read", started);
+        if (page.Count == 0) return new CheckedPage(0, after, []);
+
+        started = Stopwatch.GetTimestamp();
+        var results = page.AsParallel().AsOrdered().WithCancellation(ct).Select(Check).ToList();
+        ReadModelWriter.Record("rebuild: check", started);
+        if (results.Any(r => r.Failed))
+        {
+            var bySequence = page.ToDictionary(r => r.Sequence);
+            var throughMarten = await checkThroughMarten(after, page[^1].Sequence, page.Count, ct);
+            return new CheckedPage(page.Count, page[^1].Sequence, throughMarten.Select(e => (e, bySequence[e.Position])).ToList());
+        }
+        return new CheckedPage(page.Count, page[^1].Sequence,
+            results.Zip(page).Where(r => r.First.Event is not null).Select(r => (r.First.Event!, r.Second)).ToList());
+    }
+
+    /// <summary>The event as the daemon would take it; null when it is none of the ledger's; failed when it is one the daemon would set aside (or Marten could not read).</summary>
+    private (ProjectedEvent? Event, bool Failed) Check(RawEvent e)
+    {
+        if (LedgerEventTypes.RecordFor(e.Type) is not { } type) return (null, false);
+        try
+        {
+            var data = serializer.FromJson(type, new MemoryStream(e.Data, writable: false));
+            return (ProjectedEvent.Checked(e.Id, e.Sequence, e.Timestamp, e.Type, data), false);
+        }
+        catch (Exception)
+        {
+            // Read again through Marten, whatever failed: what Marten makes of the event is what counts.
+            return (null, true);
+        }
+    }
+
+    /// <summary>What <see cref="ReadModelWriter"/> does with the event, in memory; an occurrence whose last event this is goes to be written.</summary>
+    private async ValueTask FoldAsync(ProjectedEvent e, RawEvent raw, CancellationToken ct)
+    {
+        switch (e.Domain)
+        {
+            case LandmarkCataloged { Landmark: var landmark }:
+                landmarks[landmark.Id] = landmark;
+                break;
+            case ActorCataloged { Actor: var actor }:
+                actors[actor.Id] = actor;
+                break;
+            case IOccurrenceEvent o:
+                // Cannot happen when every event is in its occurrence's stream; one written past
+                // the API into another stream after its occurrence closed would need a row rewritten.
+                if (closed.Contains(o.OccurrenceId))
+                    throw new NotApplicableException($"Event {e.Position} is about occurrence {o.OccurrenceId}, which had its last event in its own stream before.");
+                if (!open.TryGetValue(o.OccurrenceId, out var folded)) open[o.OccurrenceId] = folded = new FoldedOccurrence(o.OccurrenceId);
+                folded.State = folded.State.Evolve(o);
+                folded.Position = e.Position;
+                FoldClaim(folded, e, o);
+                if (raw.Stream != OccurrenceEvents.StreamId(o.OccurrenceId)) folded.Irregular = true;
+                else if (!folded.Irregular && lastVersions.TryGetValue(raw.Stream, out var last) && raw.Version >= last)
+                {
+                    open.Remove(o.OccurrenceId);
+                    closed.Add(o.OccurrenceId);
+                    await done.Writer.WriteAsync(folded, ct);
+                }
+                break;
+        }
+    }
+
+    /// <summary>A correction or retraction replaces, from its day, every standing claim of its account; a report or correction may make a new claim.</summary>
+    private static void FoldClaim(FoldedOccurrence folded, ProjectedEvent e, IOccurrenceEvent o)
+    {
+        var day = DateOnly.FromDateTime(e.RecordedAt.UtcDateTime);
+        if (o is AccountCorrected or AccountRetracted)
+        {
+            var claims = folded.Claims;
+            for (var i = 0; i < claims.Count; i++)
+            {
+                if (claims[i].SupersededFrom is null && claims[i].AccountId == o.AccountId) claims[i] = claims[i] with { SupersededFrom = day };
+            }
+        }
+        var (account, knownFrom) = o switch
+        {
+            AccountReported r => (r.Account, ControlClaim.KnowableFrom(r.Account.Source, day)),
+            AccountCorrected c => (c.Account, day),
+            _ => ((Account?)null, day),
+        };
+        if (account is not null && ControlClaim.From(e.Id, e.Position, o.OccurrenceId, o.AccountId, account, knownFrom) is { } claim)
+            folded.Claims.Add(claim);
+    }
+
+    /// <summary>
+    /// Writes each closed occurrence's document and claims as it comes (two COPYs, open for the
+    /// whole pass, each batch's rows made on every core) and keeps its standing claims for the intervals.
+    /// </summary>
+    private async Task WriteClosedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await WriteClosedRowsAsync(ct);
+        }
+        catch (Exception ex)
+        {
+            done.Writer.TryComplete(ex);
+            throw;
+        }
+    }
+
+    private async Task WriteClosedRowsAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using var occurrenceConnection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var claimConnection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var occurrenceCopy = await occurrenceConnection.BeginBinaryImportAsync(sql.CopyOccurrences, ct);
+        await using var claimCopy = await claimConnection.BeginBinaryImportAsync(sql.CopyClaims, ct);
+        var batch = new List<FoldedOccurrence>(CopyChunk);
+        while (await done.Reader.WaitToReadAsync(ct))
+        {
+            while (batch.Count < CopyChunk && done.Reader.TryRead(out var folded)) batch.Add(folded);
+            var rows = batch.AsParallel().AsOrdered().WithCancellation(ct).Select(Rows).ToList();
+            foreach (var (folded, occurrence, claims) in rows)
+            {
+                if (occurrence is { } o)
+                {
+                    occurrenceCopy.StartRow();
+                    occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
+                    occurrenceCopy.Write(o.Document, NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    occurrenceCopy.Write(o.Earliest, NpgsqlDbType.Date);
+                    occurrenceCopy.Write(o.Latest, NpgsqlDbType.Date);
+                    occurrenceCount++;
+                }
+                for (var i = 0; i < claims.Length; i++)
+                {
+                    var c = folded.Claims[i];
+                    claimCopy.StartRow();
+                    claimCopy.Write(c.EventId, NpgsqlDbType.Uuid);
+                    claimCopy.Write(c.Landmark, NpgsqlDbType.Text);
+                    claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
+                    claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
+                    claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
+                    claimCopy.Write(claims[i], NpgsqlDbType.Text);
+                    claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
+                    WriteNullable(claimCopy, c.SupersededFrom);
+                    if (c.SupersededFrom is null)
+                        (standingByLandmark.TryGetValue(c.Landmark, out var standing) ? standing : standingByLandmark[c.Landmark] = []).Add(c);
+                    claimCount++;
+                }
+            }
+            batch.Clear();
+        }
+        await occurrenceCopy.CompleteAsync(ct);
+        await claimCopy.CompleteAsync(ct);
+        ReadModelWriter.Record("rebuild: occurrences and claims", started);
+    }
+
+    private sealed record OccurrenceRow(string Id, long Position, string Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
+
+    /// <summary>The occurrence's row (none when it has no account: a retraction of an account it never had shows nothing) and each claim's document.</summary>
+    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, string[] Claims) Rows(FoldedOccurrence folded)
+    {
+        OccurrenceRow? row = null;
+        if (folded.State.Accounts.Count > 0)
+        {
+            var view = OccurrenceView.Of(folded.State);
+            var summary = OccurrenceSummary.Of(view);
+            row = new OccurrenceRow(view.Id, folded.Position, Json.Serialize(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
+        }
+        return (folded, row, folded.Claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray());
+    }
+
+    /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeIntervalsAsync"/> derives them for a fresh generation.</summary>
+    private Task CopyIntervalsAsync(CancellationToken ct)
+    {
+        var byLandmark = standingByLandmark.ToList();
+        return CopyAsync("rebuild: intervals", sql.CopyIntervals, byLandmark, landmark =>
+        {
+            IReadOnlyList<ControlInterval> intervals;
+            try
+            {
+                intervals = ControlTimeline.Build(landmark.Key, landmark.Value);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // As the writer does: the landmark is left without intervals rather than failing every other one.
+                logger.LogError(ex, "Could not derive the control intervals of {Landmark}; its previous intervals stand", landmark.Key);
+                return [];
+            }
+            return intervals.Select(i => (Interval: i, Document: Json.Serialize(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
+        }, (copy, row) =>
+        {
+            var i = row.Interval;
+            copy.Write(i.Landmark, NpgsqlDbType.Text);
+            WriteNullable(copy, i.From);
+            WriteNullable(copy, i.To);
+            if (i.Controller is null) copy.WriteNull();
+            else copy.Write(i.Controller, NpgsqlDbType.Text);
+            copy.Write(Json.Name(i.Status), NpgsqlDbType.Text);
+            copy.Write(row.Document, NpgsqlDbType.Text);
+            copy.Write(row.Evidence, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
+        }, ct, chunk: 200);
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter copy, DateOnly? day)
+    {
+        if (day is { } value) copy.Write(value, NpgsqlDbType.Date);
+        else copy.WriteNull();
+    }
+
+    /// <summary>
+    /// One COPY of the rows of <paramref name="items"/>: each chunk's rows are made on every
+    /// core (JSON, pure derivations) while the chunk before is written.
+    /// </summary>
+    private async Task CopyAsync<T, TRow>(
+        string phase, string copySql, IReadOnlyList<T> items, Func<T, IEnumerable<TRow>> make,
+        Action<NpgsqlBinaryImporter, TRow> write, CancellationToken ct, int chunk = CopyChunk)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Task<List<TRow>> Prepare(int from) => Task.Run(() => Enumerable.Range(from, Math.Min(chunk, items.Count - from))
+            .AsParallel().AsOrdered().WithCancellation(ct).SelectMany(i => make(items[i])).ToList(), ct);
+
+        await using var connection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var import = await connection.BeginBinaryImportAsync(copySql, ct);
+        var next = items.Count > 0 ? Prepare(0) : Task.FromResult(new List<TRow>());
+        for (var from = 0; from < items.Count; from += chunk)
+        {
+            var rows = await next;
+            if (from + chunk < items.Count) next = Prepare(from + chunk);
+            // Written synchronously: the rows are in memory and the COPY has a connection of its own.
+            foreach (var row in rows)
+            {
+                import.StartRow();
+                write(import, row);
+            }
+        }
+        await import.CompleteAsync(ct);
+        ReadModelWriter.Record(phase, started);
+    }
+
+    /// <summary>The last revision of each catalog entry, as the writer's upserts leave them.</summary>
+    private async Task WriteCatalogAsync(CancellationToken ct)
+    {
+        await using var connection = await log.DataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        if (landmarks.Count > 0)
+        {
+            var list = landmarks.Values.ToList();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.UpsertLandmarks)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(l => l.Id).ToArray() },
+                    new NpgsqlParameter { Value = list.Select(l => l.Parent).ToArray() },
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(l => Json.Serialize(l)).ToArray() },
+                },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.RefreshAncestors));
+        }
+        if (actors.Count > 0)
+        {
+            var list = actors.Values.ToList();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.UpsertActors)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(a => a.Id).ToArray() },
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(a => Json.Serialize(a)).ToArray() },
+                },
+            });
+        }
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+    }
+}
