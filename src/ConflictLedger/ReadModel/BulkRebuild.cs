@@ -25,7 +25,7 @@ namespace ConflictLedger.ReadModel;
 /// each touched occurrence per page, an index update per row and a read of every claim
 /// back (77 s for 1,000,000 events; the README has the figures).
 /// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
-/// <c>ProjectOccurrencesAsync</c>, <c>ProjectClaimsAsync</c>, <c>RecomputeIntervalsAsync</c>);
+/// <c>ProjectOccurrencesAsync</c>, <c>ProjectClaimsAsync</c>, <c>RecomputeAllIntervalsAsync</c>);
 /// tests compare a rebuild with incremental projection.
 /// </summary>
 /// <remarks>
@@ -315,6 +315,8 @@ internal sealed class BulkRebuild(
                     claimCopy.Write(claims[i], NpgsqlDbType.Text);
                     claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
                     WriteNullable(claimCopy, c.SupersededFrom);
+                    claimCopy.Write(c.Earliest, NpgsqlDbType.Date);
+                    claimCopy.Write(c.Latest, NpgsqlDbType.Date);
                     if (c.SupersededFrom is null)
                         (standingByLandmark.TryGetValue(c.Landmark, out var standing) ? standing : standingByLandmark[c.Landmark] = []).Add(c);
                     claimCount++;
@@ -342,23 +344,14 @@ internal sealed class BulkRebuild(
         return (folded, row, folded.Claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray());
     }
 
-    /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeIntervalsAsync"/> derives them for a fresh generation.</summary>
+    /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeAllIntervalsAsync"/> derives them for a fresh generation.</summary>
     private Task CopyIntervalsAsync(CancellationToken ct)
     {
         var byLandmark = standingByLandmark.ToList();
         return CopyAsync("rebuild: intervals", sql.CopyIntervals, byLandmark, landmark =>
         {
-            IReadOnlyList<ControlInterval> intervals;
-            try
-            {
-                intervals = ControlTimeline.Build(landmark.Key, landmark.Value);
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-            {
-                // As the writer does: the landmark is left without intervals rather than failing every other one.
-                logger.LogError(ex, "Could not derive the control intervals of {Landmark}; its previous intervals stand", landmark.Key);
-                return [];
-            }
+            // As the writer does: a landmark that cannot be derived is left without intervals rather than failing every other one.
+            var intervals = ReadModelWriter.TryBuild(landmark.Key, landmark.Value, null, logger) ?? [];
             return intervals.Select(i => (Interval: i, Document: Json.Serialize(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
         }, (copy, row) =>
         {
