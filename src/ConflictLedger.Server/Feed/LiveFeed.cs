@@ -151,13 +151,17 @@ public sealed class LiveFeed(
         }
     }
 
-    /// <summary>The frames of the events that pass the filter (a correction or retraction may read its stream to decide).</summary>
+    /// <summary>
+    /// The frames of the events that pass the filter (a correction or retraction may read its
+    /// stream to decide). The filter reads each event's facts from the frame, parsed once for
+    /// every client.
+    /// </summary>
     private async Task<List<LiveFrame>> PassingAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
     {
         if (filter.IsAll) return page as List<LiveFrame> ?? [.. page];
         var passing = new List<LiveFrame>(page.Count);
         foreach (var frame in page)
-            if (await filter.PassesAsync(frame.Event, store, ct)) passing.Add(frame);
+            if (await filter.PassesAsync(frame.Event, frame.Facts, store, ct)) passing.Add(frame);
         return passing;
     }
 

@@ -11,9 +11,19 @@ namespace ConflictLedger.Server.Feed;
 /// holds the frames of the whole page read with it, back to back. So a client sends a run of
 /// consecutive frames as one slice, with one write.
 /// </summary>
-public sealed record LiveFrame(RecordedEvent Event, byte[] Buffer, int Start, int Length)
+public sealed class LiveFrame(RecordedEvent e, byte[] buffer, int start, int length)
 {
+    private EventFacts? facts;
+
+    public RecordedEvent Event { get; } = e;
+    public byte[] Buffer { get; } = buffer;
+    public int Start { get; } = start;
+    public int Length { get; } = length;
+
     public ReadOnlyMemory<byte> Utf8 => Buffer.AsMemory(Start, Length);
+
+    /// <summary>What filters read from the event, parsed once for every client (two clients racing may both parse it: same result).</summary>
+    public EventFacts Facts => facts ??= EventFacts.Of(Event);
 
     /// <summary>Whether <paramref name="next"/> follows this frame in the same buffer.</summary>
     public bool IsFollowedBy(LiveFrame next) => ReferenceEquals(Buffer, next.Buffer) && Start + Length == next.Start;
