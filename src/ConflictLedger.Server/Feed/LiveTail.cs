@@ -20,8 +20,6 @@ public sealed class LiveFrame(RecordedEvent e, byte[] buffer, int start, int len
     public int Start { get; } = start;
     public int Length { get; } = length;
 
-    public ReadOnlyMemory<byte> Utf8 => Buffer.AsMemory(Start, Length);
-
     /// <summary>What filters read from the event, parsed once for every client (two clients racing may both parse it: same result).</summary>
     public EventFacts Facts => facts ??= EventFacts.Of(Event);
 
