@@ -21,26 +21,32 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
     public bool IsAll => Types is not { Count: > 0 } && Landmark is null;
 
     /// <summary>Whether the event passes on its own, without looking at the account's history.</summary>
-    public bool Matches(RecordedEvent e)
+    public bool Matches(RecordedEvent e) => Matches(e, null);
+
+    /// <param name="facts">
+    /// The event's facts when the caller has them already: the live tail parses each event once
+    /// for all its clients, where every landmark-filtered client parsed every event's JSON.
+    /// </param>
+    public bool Matches(RecordedEvent e, EventFacts? facts)
     {
         if (IsAll) return true;
         var typeListed = Types is not { Count: > 0 } || Types.Contains(e.Type);
         if (e.Type == OccurrenceEvents.Retracted) return typeListed && Landmark is null;
         if (e.Type == OccurrenceEvents.Corrected)
         {
-            var account = AccountOf(e.Data);
-            return (typeListed || account.Kind is { } kind && Types!.Contains(kind + "-reported.v1"))
-                   && (Landmark is null || account.Place == Landmark);
+            facts ??= EventFacts.Of(e);
+            return (typeListed || facts.ReportedType is { } reported && Types!.Contains(reported))
+                   && (Landmark is null || facts.Place == Landmark);
         }
-        return typeListed && (Landmark is null || AccountOf(e.Data).Place == Landmark);
+        return typeListed && (Landmark is null || (facts ?? EventFacts.Of(e)).Place == Landmark);
     }
 
     /// <summary>
     /// The account a correction or retraction targets when it does not pass on its own, so
     /// whether it passes depends on that account's earlier events; null otherwise.
     /// </summary>
-    public string? FollowUpOf(RecordedEvent e) =>
-        e.Type is OccurrenceEvents.Corrected or OccurrenceEvents.Retracted && !Matches(e) ? AccountIdOf(e.Data) : null;
+    public string? FollowUpOf(RecordedEvent e, EventFacts? facts = null) =>
+        e.Type is OccurrenceEvents.Corrected or OccurrenceEvents.Retracted && !Matches(e, facts) ? (facts ?? EventFacts.Of(e)).AccountId : null;
 
     /// <summary>The follow-up rule, given the events of the follow-up's stream.</summary>
     public bool PassesAfter(RecordedEvent followUp, string accountId, IEnumerable<RecordedEvent> stream) =>
@@ -50,10 +56,13 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
                               && Matches(earlier));
 
     /// <summary>The whole rule: reads the follow-up's stream only for a correction or retraction that does not pass on its own.</summary>
-    public async Task<bool> PassesAsync(RecordedEvent e, LedgerLog store, CancellationToken ct)
+    public Task<bool> PassesAsync(RecordedEvent e, LedgerLog store, CancellationToken ct) => PassesAsync(e, null, store, ct);
+
+    /// <inheritdoc cref="PassesAsync(RecordedEvent, LedgerLog, CancellationToken)"/>
+    public async Task<bool> PassesAsync(RecordedEvent e, EventFacts? facts, LedgerLog store, CancellationToken ct)
     {
-        if (Matches(e)) return true;
-        if (FollowUpOf(e) is not { } accountId) return false;
+        if (Matches(e, facts)) return true;
+        if (FollowUpOf(e, facts) is not { } accountId) return false;
         var stream = await store.ReadStreamAsync(e.StreamId, ct: ct).TakeWhile(s => s.Version < e.Version).ToListAsync(ct);
         return PassesAfter(e, accountId, stream);
     }
@@ -74,22 +83,7 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
     public IReadOnlyCollection<string>? StoreTypes =>
         Types is { Count: > 0 } ? Types.Append(OccurrenceEvents.Corrected).Append(OccurrenceEvents.Retracted).ToHashSet(StringComparer.Ordinal) : null;
 
-    /// <summary>Occurrence events name their place and kind in the account: <c>{"account": {"kind": "armed-clash", "place": "derna"}}</c>.</summary>
-    private static (string? Kind, string? Place) AccountOf(string data)
-    {
-        using var json = JsonDocument.Parse(data);
-        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("account", out var account) || account.ValueKind != JsonValueKind.Object) return (null, null);
-        return (StringOf(account, "kind"), StringOf(account, "place"));
-    }
-
-    private static string? AccountIdOf(string data)
-    {
-        using var json = JsonDocument.Parse(data);
-        return json.RootElement.ValueKind == JsonValueKind.Object ? StringOf(json.RootElement, "accountId") : null;
-    }
-
-    private static string? StringOf(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? AccountIdOf(string data) => EventFacts.Of(data).AccountId;
 
     /// <summary>Every event type the ledger writes: a filter naming another would silently match nothing.</summary>
     public static readonly IReadOnlySet<string> KnownTypes =
@@ -123,4 +117,27 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
             .ToHashSet(StringComparer.Ordinal);
         return types.Count > 0 ? types : null;
     }
+}
+
+/// <summary>
+/// What a filter reads from an event's data: occurrence events name their account and, in
+/// it, their kind and place (<c>{"accountId": "a1", "account": {"kind": "armed-clash", "place": "derna"}}</c>).
+/// </summary>
+/// <param name="ReportedType">The report type of the account's kind (a correction passes a type filter that lists it).</param>
+public sealed record EventFacts(string? AccountId, string? ReportedType, string? Place)
+{
+    public static EventFacts Of(RecordedEvent e) => Of(e.Data);
+
+    public static EventFacts Of(string data)
+    {
+        using var json = JsonDocument.Parse(data);
+        var root = json.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) return new(null, null, null);
+        var accountId = StringOf(root, "accountId");
+        if (!root.TryGetProperty("account", out var account) || account.ValueKind != JsonValueKind.Object) return new(accountId, null, null);
+        return new(accountId, StringOf(account, "kind") is { } kind ? kind + "-reported.v1" : null, StringOf(account, "place"));
+    }
+
+    private static string? StringOf(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

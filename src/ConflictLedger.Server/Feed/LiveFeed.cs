@@ -47,11 +47,17 @@ public sealed class LiveFeed(
             var heartbeat = options.Feed.HeartbeatInterval;
             var lastWrite = TimeProvider.System.GetTimestamp();
             var idle = new IdleWait(options.Feed.PollInterval);
+            // At the tail a client waits for the tail's next publication or its heartbeat, whichever
+            // comes first. The heartbeat's timer lives until it fires (about once per interval),
+            // not once per publication: 200 clients at 100 publications a second would otherwise
+            // start and stop 20,000 timers a second.
+            Task? heartbeatDue = null;
             var unavailable = false;
             LogPosition? cursor = start.Resolved;
             while (!ct.IsCancellationRequested)
             {
                 Task next;
+                bool atTail;
                 IReadOnlyList<LiveFrame> page;
                 List<LiveFrame> passing;
                 try
@@ -68,6 +74,7 @@ public sealed class LiveFeed(
                         }
                     }
                     var (fromTail, advanced) = tail.After(cursor.Value);
+                    atTail = fromTail is not null;
                     if (fromTail is not null)
                     {
                         (next, page) = (advanced, fromTail);
@@ -75,7 +82,7 @@ public sealed class LiveFeed(
                     else
                     {
                         next = notifications.NextAsync();
-                        page = (await ReadLogAsync(cursor.Value, ct)).Select(e => new LiveFrame(e, tail.Frame(e))).ToList();
+                        page = tail.Frames(await ReadLogAsync(cursor.Value, ct));
                     }
                     passing = await PassingAsync(page, filter, ct);
                     if (unavailable) logger.LogInformation("Live feed resumes after {Position}: the database is back", cursor);
@@ -110,7 +117,17 @@ public sealed class LiveFeed(
                     lastWrite = TimeProvider.System.GetTimestamp();
                     continue;
                 }
-                await idle.WaitAsync(next, untilHeartbeat, ct);
+                if (atTail)
+                {
+                    // The tail publishes only what it has read, so its next publication has frames: no idle backoff here.
+                    heartbeatDue ??= Task.Delay(untilHeartbeat, ct);
+                    await Task.WhenAny(next, heartbeatDue);
+                    if (heartbeatDue.IsCompleted) heartbeatDue = null;
+                }
+                else
+                {
+                    await idle.WaitAsync(next, untilHeartbeat, ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -134,13 +151,17 @@ public sealed class LiveFeed(
         }
     }
 
-    /// <summary>The frames of the events that pass the filter (a correction or retraction may read its stream to decide).</summary>
+    /// <summary>
+    /// The frames of the events that pass the filter (a correction or retraction may read its
+    /// stream to decide). The filter reads each event's facts from the frame, parsed once for
+    /// every client.
+    /// </summary>
     private async Task<List<LiveFrame>> PassingAsync(IReadOnlyList<LiveFrame> page, FeedFilter filter, CancellationToken ct)
     {
         if (filter.IsAll) return page as List<LiveFrame> ?? [.. page];
         var passing = new List<LiveFrame>(page.Count);
         foreach (var frame in page)
-            if (await filter.PassesAsync(frame.Event, store, ct)) passing.Add(frame);
+            if (await filter.PassesAsync(frame.Event, frame.Facts, store, ct)) passing.Add(frame);
         return passing;
     }
 
@@ -164,10 +185,34 @@ public sealed class LiveFeed(
         }
     }
 
-    /// <summary>Copies the frames, encoded once for every client, into the response and sends them in one flush.</summary>
+    /// <summary>
+    /// Copies the frames, encoded once for every client, into the response and sends them in one
+    /// flush. Frames that lie back to back in the tail's buffer go as one slice: a client that
+    /// takes every event of a publication writes it with a single call, which Kestrel sends as
+    /// one chunk (writing frame by frame cost a chunk-buffer reservation per frame).
+    /// </summary>
     private static async Task WriteAsync(HttpResponse response, List<LiveFrame> frames, CancellationToken ct)
     {
-        foreach (var frame in frames) response.BodyWriter.Write(frame.Utf8);
+        var (run, runs) = (frames[0], 0);
+        var length = run.Length;
+        for (var i = 1; i < frames.Count; i++)
+        {
+            if (frames[i - 1].IsFollowedBy(frames[i]))
+            {
+                length += frames[i].Length;
+                continue;
+            }
+            response.BodyWriter.Write(run.Buffer.AsSpan(run.Start, length));
+            (run, length) = (frames[i], frames[i].Length);
+            runs++;
+        }
+        if (runs == 0)
+        {
+            // Write and flush in one call.
+            await response.BodyWriter.WriteAsync(run.Buffer.AsMemory(run.Start, length), ct);
+            return;
+        }
+        response.BodyWriter.Write(run.Buffer.AsSpan(run.Start, length));
         await response.BodyWriter.FlushAsync(ct);
     }
 

@@ -1,10 +1,31 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using ConflictLedger.Log;
 
 namespace ConflictLedger.Server.Feed;
 
-/// <summary>One event of the tail, with its server-sent-event frame encoded once (UTF-8) for every client.</summary>
-public sealed record LiveFrame(RecordedEvent Event, byte[] Utf8);
+/// <summary>
+/// One event of the tail, with its server-sent-event frame encoded once (UTF-8) for every
+/// client: <see cref="Length"/> bytes from <see cref="Start"/> of <see cref="Buffer"/>, which
+/// holds the frames of the whole page read with it, back to back. So a client sends a run of
+/// consecutive frames as one slice, with one write.
+/// </summary>
+public sealed class LiveFrame(RecordedEvent e, byte[] buffer, int start, int length)
+{
+    private EventFacts? facts;
+
+    public RecordedEvent Event { get; } = e;
+    public byte[] Buffer { get; } = buffer;
+    public int Start { get; } = start;
+    public int Length { get; } = length;
+
+    /// <summary>What filters read from the event, parsed once for every client (two clients racing may both parse it: same result).</summary>
+    public EventFacts Facts => facts ??= EventFacts.Of(Event);
+
+    /// <summary>Whether <paramref name="next"/> follows this frame in the same buffer.</summary>
+    public bool IsFollowedBy(LiveFrame next) => ReferenceEquals(Buffer, next.Buffer) && Start + Length == next.Start;
+}
 
 /// <summary>
 /// One reader of the head of the log for every live client of this process. It keeps the
@@ -48,19 +69,50 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
             var next = advanced.Task;
             if (!started || cursor < start) return (null, next);
             if (cursor >= head) return ([], next);
-            var first = frames.BinarySearch(new LiveFrame(new RecordedEvent(default, "", 0, cursor, "", "", "", default), []), ByPosition.Instance);
-            first = first >= 0 ? first + 1 : ~first;
+            var first = FirstAfter(cursor);
             return (frames.GetRange(first, frames.Count - first), next);
         }
     }
 
-    public byte[] Frame(RecordedEvent e)
+    /// <summary>The index of the first frame after <paramref name="cursor"/> (frames are in position order).</summary>
+    private int FirstAfter(LogPosition cursor)
     {
-        var frame = new MemoryStream();
-        frame.Write(Encoding.UTF8.GetBytes($"id: {e.Position.Value}\nevent: {e.Type}\ndata: "));
-        frame.Write(LedgerCloudEvents.Encode(e, store.Options.Schema));
-        frame.Write("\n\n"u8);
-        return frame.ToArray();
+        var (low, high) = (0, frames.Count);
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (frames[middle].Event.Position <= cursor) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
+
+    /// <summary>The frames of a page of events, encoded into one buffer.</summary>
+    public List<LiveFrame> Frames(IReadOnlyList<RecordedEvent> events)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, events.Count * 1024));
+        var ends = new int[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            buffer.Write("id: "u8);
+            e.Position.Value.TryFormat(buffer.GetSpan(20), out var digits, default, CultureInfo.InvariantCulture);
+            buffer.Advance(digits);
+            buffer.Write("\nevent: "u8);
+            Encoding.UTF8.GetBytes(e.Type, buffer);
+            buffer.Write("\ndata: "u8);
+            LedgerCloudEvents.Write(buffer, e, store.Options.Schema);
+            buffer.Write("\n\n"u8);
+            ends[i] = buffer.WrittenCount;
+        }
+        var bytes = buffer.WrittenMemory.ToArray();
+        var frames = new List<LiveFrame>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var start = i == 0 ? 0 : ends[i - 1];
+            frames.Add(new LiveFrame(events[i], bytes, start, ends[i] - start));
+        }
+        return frames;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -86,7 +138,7 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
                     continue;
                 }
                 idle.Reset();
-                var added = page.Select(e => new LiveFrame(e, Frame(e))).ToList();
+                var added = Frames(page);
                 lock (gate)
                 {
                     frames.AddRange(added);
@@ -112,11 +164,5 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
                 try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); } catch (OperationCanceledException) { return; }
             }
         }
-    }
-
-    private sealed class ByPosition : IComparer<LiveFrame>
-    {
-        public static readonly ByPosition Instance = new();
-        public int Compare(LiveFrame? x, LiveFrame? y) => x!.Event.Position.CompareTo(y!.Event.Position);
     }
 }

@@ -76,4 +76,15 @@ public sealed class FeedFilterTests
         Assert.False(new FeedFilter(null, "derna").Matches(marker));
         Assert.Null(new FeedFilter(null, "derna").FollowUpOf(marker));
     }
+
+    [Theory]
+    [InlineData("""{"accountId": "a1", "account": {"kind": "armed-clash", "place": "derna"}}""", "a1", "armed-clash-reported.v1", "derna")]
+    [InlineData("""{"accountId": "a1", "reason": "withdrawn"}""", "a1", null, null)]
+    [InlineData("""{"account": {"kind": 3, "place": null}}""", null, null, null)]
+    [InlineData("""{"actor": {"id": "islamic-state"}}""", null, null, null)]
+    [InlineData("""["not", "an", "object"]""", null, null, null)]
+    public void the_facts_a_filter_reads_come_from_the_account_in_the_data(string data, string? accountId, string? reportedType, string? place)
+    {
+        Assert.Equal(new EventFacts(accountId, reportedType, place), EventFacts.Of(data));
+    }
 }
