@@ -101,7 +101,7 @@ public sealed class LiveTail(LedgerLog store, LogNotifications notifications, Co
             buffer.Write("\nevent: "u8);
             Encoding.UTF8.GetBytes(e.Type, buffer);
             buffer.Write("\ndata: "u8);
-            LedgerCloudEvents.Write(buffer, e, store.Options.Schema);
+            buffer.Write(LedgerCloudEvents.Encode(e, store.Options.Schema));
             buffer.Write("\n\n"u8);
             ends[i] = buffer.WrittenCount;
         }
