@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ConflictLedger.Control;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -24,7 +25,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
     /// <param name="changedFrom">Per landmark, the earliest day its claims changed from; null: derive its whole history.</param>
     public async Task UpdateAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyDictionary<string, DateOnly?> changedFrom, CancellationToken ct)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var claims = new Dictionary<string, List<ControlClaim>>(StringComparer.Ordinal);
         var cuts = new Dictionary<string, DateOnly?>(StringComparer.Ordinal);
         var pending = changedFrom.Keys.ToList();
@@ -52,7 +53,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         }
         ReadModelWriter.Record("intervals: read claims", started);
 
-        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        started = Stopwatch.GetTimestamp();
         // Landmarks are derived apart from each other by pure functions: on every core.
         var derived = claims.AsParallel()
             .Select(l => (Landmark: l.Key, Intervals: ReadModelWriter.TryBuild(l.Key, l.Value, cuts[l.Key], logger)))
@@ -60,7 +61,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
             .ToDictionary(d => d.Landmark, d => d.Intervals!, StringComparer.Ordinal);
         ReadModelWriter.Record("intervals: derive", started);
 
-        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        started = Stopwatch.GetTimestamp();
         var landmarks = derived.Keys.ToArray();
         var stored = new Dictionary<(string Landmark, string Hash), string>();
         await using (var read = new NpgsqlCommand(sql.IntervalsFrom, connection, tx)
@@ -76,7 +77,8 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
             while (await reader.ReadAsync(ct)) stored[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
         }
         // A change starts at the cut, so a stored interval ends there (the one before cannot
-        // cite that change as changing hands): the intervals from the cut on are replaced whole.
+        // cite that change as changing hands): the derived intervals from the cut on are
+        // compared with the stored ones ending after it, and only those that differ are written.
         var rows = derived.Values.SelectMany(intervals => intervals)
             .Select(StoredInterval.Of)
             .Select(row => (Row: row, Document: Json.Serialize(row)))
@@ -84,7 +86,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         var added = rows.Where(r => !stored.Remove((r.Row.Landmark, ReadModelWriter.Hash(r.Document)))).ToList();
         ReadModelWriter.Record("intervals: compare", started);
 
-        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        started = Stopwatch.GetTimestamp();
         if (stored.Count > 0)
         {
             await using var delete = new NpgsqlCommand(sql.DeleteIntervalRows, connection, tx) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = stored.Values.ToArray() } } };
