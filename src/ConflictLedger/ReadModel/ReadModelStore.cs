@@ -170,7 +170,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             if (page.Count == 0) break;
             await using var connection = await Store.DataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
+            await ProjectAsTheDaemonAsync(writer, page, tx, ct);
             await tx.CommitAsync(ct);
             events += page.Count;
             cursor = page[^1].Sequence;
@@ -187,7 +187,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
             {
                 var page = await ReadPageAsync(cursor, 5000, ct, upTo: live);
                 if (page.Count == 0) break;
-                await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
+                await ProjectAsTheDaemonAsync(writer, page, tx, ct);
                 events += page.Count;
                 cursor = page[^1].Sequence;
             }
@@ -237,6 +237,10 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
         await writer.RecomputeAllIntervalsAsync(Store.DataSource, ct);
         return (cursor, events);
     }
+
+    /// <summary>A page of the log written into the new generation as the daemon writes it (intervals now), its unprojectable events dead-lettered in the same transaction.</summary>
+    private async Task ProjectAsTheDaemonAsync(ReadModelWriter writer, IReadOnlyList<IEvent> page, NpgsqlTransaction tx, CancellationToken ct) =>
+        await DeadLetterAsync(page, await writer.ApplyAsync(await CheckedAsync(page, ct), tx, IntervalDerivation.Now, ct), tx, ct);
 
     /// <summary>The events after <paramref name="after"/> up to <paramref name="upTo"/> read and checked through Marten, those that fail the check dead-lettered.</summary>
     private async Task<List<ProjectedEvent>> CheckThroughMartenAsync(long after, long upTo, int count, CancellationToken ct) =>
