@@ -6,12 +6,13 @@ const string Usage = """
     usage: bench.sh [--quick] [--events N]                               the log against raw Npgsql, follower lag, an ACLED import
            bench.sh readmodel [--quick] [--landmarks N] [--events M]    the read model: rebuild against a raw read, queries against
                                                                           a full replay, catch-up on a short and a long log
+           bench.sh rebuild [--quick] [--landmarks N] [--events M]      only the rebuild against a raw read (no queries, no catch-up)
            bench.sh acled [--quick] | catchup [--quick]                 one of those alone
     (CONFLICTLEDGER_DB names the database)
     """;
 
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "log";
-if (mode is not ("log" or "readmodel" or "acled" or "catchup"))
+if (mode is not ("log" or "readmodel" or "rebuild" or "acled" or "catchup"))
 {
     Console.Error.WriteLine(Usage);
     return 2;
@@ -22,7 +23,7 @@ for (var i = mode == "log" ? 0 : 1; i < args.Length; i++)
 {
     if (args[i] == "--quick") quick = true;
     else if (args[i] == "--events" && Count(args, ++i) is { } n) events = n;
-    else if (mode == "readmodel" && args[i] == "--landmarks" && Count(args, ++i) is { } m) landmarks = m;
+    else if (mode is "readmodel" or "rebuild" && args[i] == "--landmarks" && Count(args, ++i) is { } m) landmarks = m;
     else
     {
         Console.Error.WriteLine(Usage);
@@ -58,19 +59,22 @@ var acledRows = quick ? 1_000 : 7_000;
 
 switch (mode)
 {
-    case "readmodel":
+    case "readmodel" or "rebuild":
     {
         var landmarkCount = landmarks ?? (quick ? 1_000 : 10_000);
         var eventCount = events ?? (quick ? 20_000 : 1_000_000);
-        var queries = quick ? 100 : 500;
+        var queries = mode == "rebuild" ? 0 : quick ? 100 : 500;
         var replays = quick ? 2 : 3;
         tables.WriteLine($"{server}, {landmarkCount:N0} landmarks, {eventCount:N0} events, {queries:N0} queries of each kind");
-        var catchUp = await CatchUpBenchmark.RunAsync(dataSource, catchUpLandmarks, catchUpLog, catchUpEvents, ct);
+        var catchUp = mode == "rebuild" ? null : await CatchUpBenchmark.RunAsync(dataSource, catchUpLandmarks, catchUpLog, catchUpEvents, ct);
         var (rebuild, latencies) = await ReadModelBenchmark.RunAsync(dataSource, landmarkCount, eventCount, queries, replays, ct);
         tables.WriteLine();
         tables.Write(Measure.Table(rebuild, latencies));
-        tables.WriteLine();
-        tables.Write(Measure.Table(catchUp));
+        if (catchUp is not null)
+        {
+            tables.WriteLine();
+            tables.Write(Measure.Table(catchUp));
+        }
         break;
     }
     case "catchup":

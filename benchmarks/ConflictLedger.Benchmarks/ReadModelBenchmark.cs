@@ -44,6 +44,7 @@ internal static class ReadModelBenchmark
         var rebuild = await Measure.CompareAsync($"rebuild ({events:N0} events)", RebuildAim, events >= OneRoundFrom ? 1 : RebuildRounds,
             _ => Measure.RateAsync(events, () => RebuildAsync(readModels, events, ct)),
             _ => Measure.RateAsync(events, () => ReadAllBenchmark.ReadRawAsync(dataSource, select, events, ct)));
+        if (queries == 0) return (rebuild, []);
         // As for the log: autovacuum would soon set the hint bits and statistics of the new
         // generation; done now, the first queries do not pay for it and the planner knows the tables.
         clock.Restart();
@@ -73,12 +74,13 @@ internal static class ReadModelBenchmark
         using var phases = new Phases();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var result = await readModels.RebuildAsync(ct);
         Console.Error.WriteLine($"  rebuild of {result.Events:N0} events: {result.Elapsed.TotalSeconds:F1} s; in the writer: {phases}");
         // The client's share of the two cores, and what the bulk pass holds in memory.
         using var process = Process.GetCurrentProcess();
         Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"  rebuild in this process: CPU {(process.TotalProcessorTime - cpu).TotalSeconds:F1} s, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F1} GB, GC pauses {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s, peak working set so far {process.PeakWorkingSet64 / 1e9:F2} GB"));
+            $"  rebuild in this process: CPU {(process.TotalProcessorTime - cpu).TotalSeconds:F1} s, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1e9:F1} GB, GC pauses {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s (collections of generation 0/1/2: {string.Join("/", collections.Select((n, g) => GC.CollectionCount(g) - n))}), peak working set so far {process.PeakWorkingSet64 / 1e9:F2} GB"));
         if (result.Events != expected) throw new InvalidOperationException($"The rebuild projected {result.Events} events, expected {expected}.");
     }
 

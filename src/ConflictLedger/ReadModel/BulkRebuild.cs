@@ -13,8 +13,8 @@ namespace ConflictLedger.ReadModel;
 
 /// <summary>
 /// A rebuild's bulk pass into a fresh generation that nobody reads until the swap. The log,
-/// up to its head as the pass begins, is read as raw rows page by page; each page is
-/// deserialised (with Marten's serializer, as Marten would) and checked
+/// up to its head as the pass begins, is read in one ordered query as pages of raw rows;
+/// each page is deserialised (with Marten's serializer, as Marten would) and checked
 /// (<see cref="ProjectedEvent.Checked"/>) on every core while the page before is folded in
 /// memory: each occurrence's state and its claims, with the day a correction or retraction
 /// replaced them, and the last revision of each catalog entry. An occurrence is written as
@@ -29,17 +29,18 @@ namespace ConflictLedger.ReadModel;
 /// tests compare a rebuild with incremental projection.
 /// </summary>
 /// <remarks>
-/// Memory: every standing claim, the occurrences still open and the ids of those written;
-/// the 1,000,000-event benchmark's process peaked at 2.6-2.7 GB (import included).
-/// Time: a third of it goes to collecting garbage (27 GB allocated for 1,000,000 events,
-/// most of it by the per-event check and the derivations, measured). A page with an event that fails the check is read again
-/// through Marten (<paramref name="checkThroughMarten"/>), which dead-letters it with
-/// Marten's own record of the event, as the page-by-page rebuild did.
+/// Memory: every standing claim, the occurrences still open and the ids of those written.
+/// Time: the pass is bound by the .NET side's processor time, much of it collecting garbage:
+/// what survives a collection is copied, so pages, queues and batches are kept short and
+/// documents are made as UTF-8 bytes (half a string's size). A page with an event that
+/// fails the check is read again through Marten (<paramref name="checkThroughMarten"/>),
+/// which dead-letters it with Marten's own record of the event, as the page-by-page rebuild did.
 /// </remarks>
 internal sealed class BulkRebuild(
     LedgerLog log, string generation, int pageSize, Func<long, long, int, CancellationToken, Task<List<ProjectedEvent>>> checkThroughMarten, ILogger logger)
 {
-    private const int CopyChunk = 2_000;
+    private const int CopyChunk = 500;
+    private const int PagesInFlight = 2;
 
     /// <summary>The tables the pass fills by COPY; their indexes and keys are built after.</summary>
     private static readonly string[] BulkTables = ["occurrences", "control_claims", "control_intervals"];
@@ -51,7 +52,7 @@ internal sealed class BulkRebuild(
     private readonly Dictionary<string, FoldedOccurrence> open = new(StringComparer.Ordinal);
     /// <summary>Occurrences whose last event has been folded and whose rows are written or on their way.</summary>
     private readonly HashSet<string> closed = new(StringComparer.Ordinal);
-    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(4_000);
+    private readonly Channel<FoldedOccurrence> done = Channel.CreateBounded<FoldedOccurrence>(2 * CopyChunk);
     /// <summary>The standing claims of each landmark (filled as occurrences close, by the one task that writes them).</summary>
     private readonly Dictionary<string, List<ControlClaim>> standingByLandmark = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Landmark> landmarks = new(StringComparer.Ordinal);
@@ -72,7 +73,8 @@ internal sealed class BulkRebuild(
 
     private sealed record RawEvent(long Sequence, Guid Id, string Stream, long Version, string Type, byte[] Data, DateTimeOffset Timestamp);
 
-    private sealed record CheckedPage(int Count, long Last, IReadOnlyList<(ProjectedEvent Event, RawEvent Raw)> Events);
+    /// <summary>A page's events as the daemon would take them (those of other kinds left out), with how many rows it had.</summary>
+    private sealed record CheckedPage(int Count, IReadOnlyList<(ProjectedEvent Event, RawEvent Raw)> Events);
 
     /// <summary>The bulk pass cannot give the daemon's rows for this log (<see cref="ReadModelStore.RebuildAsync"/> then rebuilds page by page).</summary>
     internal sealed class NotApplicableException(string message) : Exception(message);
@@ -85,40 +87,58 @@ internal sealed class BulkRebuild(
     {
         var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, ct);
         var head = await SnapshotAsync(ct);
-        var writing = Task.Run(() => WriteClosedAsync(ct), ct);
+        // Four stages, each on its own thread, joined by short queues: reading, checking (on
+        // every core), folding, writing. Each page of raw rows is in memory only while it
+        // moves through them (longer queues held more of the pass in memory for the garbage
+        // collector to copy: the pauses grew with them).
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var rawPages = Channel.CreateBounded<List<RawEvent>>(PagesInFlight);
+        var checkedPages = Channel.CreateBounded<CheckedPage>(PagesInFlight);
+        Task[] stages =
+        [
+            Stage(rawPages.Writer, () => ReadAsync(head, rawPages.Writer, failed.Token)),
+            Stage(checkedPages.Writer, () => CheckAsync(rawPages.Reader, checkedPages.Writer, failed.Token)),
+            Stage(done.Writer, () => WriteClosedRowsAsync(failed.Token)),
+        ];
         var events = 0;
-        var cursor = 0L;
         try
         {
-            var next = ReadCheckedPageAsync(cursor, head, ct);
             while (true)
             {
                 var started = Stopwatch.GetTimestamp();
-                var page = await next;
-                ReadModelWriter.Record("rebuild: wait for the read", started);
-                if (page.Count == 0) break;
-                cursor = page.Last;
-                events += page.Count;
-                next = ReadCheckedPageAsync(cursor, head, ct);
+                if (!await checkedPages.Reader.WaitToReadAsync(failed.Token)) break;
+                ReadModelWriter.Record("rebuild: wait for the check", started);
                 started = Stopwatch.GetTimestamp();
-                foreach (var (e, raw) in page.Events) await FoldAsync(e, raw, ct);
+                while (checkedPages.Reader.TryRead(out var page))
+                {
+                    events += page.Count;
+                    foreach (var (e, raw) in page.Events) await FoldAsync(e, raw, failed.Token);
+                }
                 ReadModelWriter.Record("rebuild: fold", started);
             }
             // Occurrences whose last event was set aside, or that are irregular, close now.
-            foreach (var left in open.Values) await done.Writer.WriteAsync(left, ct);
+            foreach (var left in open.Values) await done.Writer.WriteAsync(left, failed.Token);
             open.Clear();
+            done.Writer.TryComplete();
+            await Task.WhenAll(stages);
         }
-        catch (ChannelClosedException)
+        catch
         {
-            // The writing task failed and closed the channel: its exception (a refused row, say) is the one to raise.
-            await writing;
+            // The first failure stops every stage; the one that failed first says why (a row PostgreSQL refused, say).
+            failed.Cancel();
+            done.Writer.TryComplete();
+            try
+            {
+                await Task.WhenAll(stages);
+            }
+            catch (Exception)
+            {
+                // Looked at below, stage by stage.
+            }
+            if (stages.FirstOrDefault(s => s.IsFaulted && s.Exception!.InnerException is not OperationCanceledException and not ChannelClosedException) is { } first)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first.Exception!.InnerException!);
             throw;
         }
-        finally
-        {
-            done.Writer.TryComplete();
-        }
-        await writing;
         // The server builds the indexes of the occurrences and claims while the intervals are derived here.
         var indexed = Task.Run(async () =>
         {
@@ -157,37 +177,68 @@ internal sealed class BulkRebuild(
         return head;
     }
 
-    private async Task<CheckedPage> ReadCheckedPageAsync(long after, long head, CancellationToken ct)
+    /// <summary>
+    /// Runs one stage of the pass; when it ends, <paramref name="closes"/> is completed (with
+    /// the stage's exception when it failed, so the stage on its other side stops too).
+    /// </summary>
+    private static Task Stage<T>(ChannelWriter<T> closes, Func<Task> stage) => Task.Run(async () =>
     {
-        var started = Stopwatch.GetTimestamp();
-        var page = new List<RawEvent>(pageSize);
-        await using (var command = log.DataSource.CreateCommand(
-            $"select seq_id, id, stream_id, version, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id > $1 and seq_id <= $2 order by seq_id limit $3"))
+        try
         {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pageSize });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
-                    reader.GetFieldValue<byte[]>(5), reader.GetFieldValue<DateTimeOffset>(6)));
-            }
+            await stage();
+            closes.TryComplete();
         }
-        ReadModelWriter.Record("rebuild: read", started);
-        if (page.Count == 0) return new CheckedPage(0, after, []);
+        catch (Exception ex)
+        {
+            closes.TryComplete(ex);
+            throw;
+        }
+    });
 
-        started = Stopwatch.GetTimestamp();
-        var results = page.AsParallel().AsOrdered().WithCancellation(ct).Select(Check).ToList();
-        ReadModelWriter.Record("rebuild: check", started);
-        if (results.Any(r => r.Failed))
+    /// <summary>The log up to <paramref name="head"/> in one ordered read, as pages of raw rows.</summary>
+    private async Task ReadAsync(long head, ChannelWriter<List<RawEvent>> pages, CancellationToken ct)
+    {
+        await using var command = log.DataSource.CreateCommand(
+            $"select seq_id, id, stream_id, version, type, data, timestamp from \"{log.Options.Schema}\".mt_events where seq_id <= $1 order by seq_id");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = head });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var page = new List<RawEvent>(pageSize);
+        var started = Stopwatch.GetTimestamp();
+        while (await reader.ReadAsync(ct))
         {
-            var bySequence = page.ToDictionary(r => r.Sequence);
-            var throughMarten = await checkThroughMarten(after, page[^1].Sequence, page.Count, ct);
-            return new CheckedPage(page.Count, page[^1].Sequence, throughMarten.Select(e => (e, bySequence[e.Position])).ToList());
+            page.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+                reader.GetFieldValue<byte[]>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            if (page.Count < pageSize) continue;
+            ReadModelWriter.Record("rebuild: read", started);
+            await pages.WriteAsync(page, ct);
+            page = new List<RawEvent>(pageSize);
+            started = Stopwatch.GetTimestamp();
         }
-        return new CheckedPage(page.Count, page[^1].Sequence,
-            results.Zip(page).Where(r => r.First.Event is not null).Select(r => (r.First.Event!, r.Second)).ToList());
+        if (page.Count > 0) await pages.WriteAsync(page, ct);
+    }
+
+    /// <summary>Each page's events checked on every core, in log order.</summary>
+    private async Task CheckAsync(ChannelReader<List<RawEvent>> pages, ChannelWriter<CheckedPage> checkedPages, CancellationToken ct)
+    {
+        var after = 0L;
+        await foreach (var page in pages.ReadAllAsync(ct))
+        {
+            var started = Stopwatch.GetTimestamp();
+            var results = page.AsParallel().AsOrdered().WithCancellation(ct).Select(Check).ToList();
+            ReadModelWriter.Record("rebuild: check", started);
+            if (results.Any(r => r.Failed))
+            {
+                var bySequence = page.ToDictionary(r => r.Sequence);
+                var throughMarten = await checkThroughMarten(after, page[^1].Sequence, page.Count, ct);
+                await checkedPages.WriteAsync(new CheckedPage(page.Count, throughMarten.Select(e => (e, bySequence[e.Position])).ToList()), ct);
+            }
+            else
+            {
+                await checkedPages.WriteAsync(new CheckedPage(page.Count,
+                    results.Zip(page).Where(r => r.First.Event is not null).Select(r => (r.First.Event!, r.Second)).ToList()), ct);
+            }
+            after = page[^1].Sequence;
+        }
     }
 
     /// <summary>The event as the daemon would take it; null when it is none of the ledger's; failed when it is one the daemon would set aside (or Marten could not read).</summary>
@@ -263,19 +314,6 @@ internal sealed class BulkRebuild(
     /// Writes each closed occurrence's document and claims as it comes (two COPYs, open for the
     /// whole pass, each batch's rows made on every core) and keeps its standing claims for the intervals.
     /// </summary>
-    private async Task WriteClosedAsync(CancellationToken ct)
-    {
-        try
-        {
-            await WriteClosedRowsAsync(ct);
-        }
-        catch (Exception ex)
-        {
-            done.Writer.TryComplete(ex);
-            throw;
-        }
-    }
-
     private async Task WriteClosedRowsAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -329,19 +367,19 @@ internal sealed class BulkRebuild(
         ReadModelWriter.Record("rebuild: occurrences and claims", started);
     }
 
-    private sealed record OccurrenceRow(string Id, long Position, string Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
+    private sealed record OccurrenceRow(string Id, long Position, byte[] Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
 
     /// <summary>The occurrence's row (none when it has no account: a retraction of an account it never had shows nothing) and each claim's document.</summary>
-    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, string[] Claims) Rows(FoldedOccurrence folded)
+    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, byte[][] Claims) Rows(FoldedOccurrence folded)
     {
         OccurrenceRow? row = null;
         if (folded.State.Accounts.Count > 0)
         {
             var view = OccurrenceView.Of(folded.State);
             var summary = OccurrenceSummary.Of(view);
-            row = new OccurrenceRow(view.Id, folded.Position, Json.Serialize(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
+            row = new OccurrenceRow(view.Id, folded.Position, Json.SerializeToUtf8(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
         }
-        return (folded, row, folded.Claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray());
+        return (folded, row, folded.Claims.Select(c => Json.SerializeToUtf8(c with { SupersededFrom = null })).ToArray());
     }
 
     /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeAllIntervalsAsync"/> derives them for a fresh generation.</summary>
@@ -352,7 +390,7 @@ internal sealed class BulkRebuild(
         {
             // As the writer does: a landmark that cannot be derived is left without intervals rather than failing every other one.
             var intervals = ReadModelWriter.TryBuild(landmark.Key, landmark.Value, null, logger) ?? [];
-            return intervals.Select(i => (Interval: i, Document: Json.Serialize(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
+            return intervals.Select(i => (Interval: i, Document: Json.SerializeToUtf8(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
         }, (copy, row) =>
         {
             var i = row.Interval;

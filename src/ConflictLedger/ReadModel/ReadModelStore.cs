@@ -31,7 +31,7 @@ public sealed class ReadModelStore(LedgerLog log, ILogger? logger = null)
     private string Schema => Store.Options.Schema;
 
     /// <summary>Events per page of a rebuild's read of the log (tests make it small so pages split the accounts).</summary>
-    internal int RebuildPageSize { get; init; } = 2_000;
+    internal int RebuildPageSize { get; init; } = 500;
 
     /// <summary>Runs between a rebuild's bulk pass and what it writes of the events appended meanwhile (tests append there).</summary>
     internal Func<CancellationToken, Task>? AfterBulkPass { get; init; }
