@@ -321,50 +321,59 @@ internal sealed class BulkRebuild(
         await using var claimConnection = await log.DataSource.OpenConnectionAsync(ct);
         await using var occurrenceCopy = await occurrenceConnection.BeginBinaryImportAsync(sql.CopyOccurrences, ct);
         await using var claimCopy = await claimConnection.BeginBinaryImportAsync(sql.CopyClaims, ct);
-        var batch = new List<FoldedOccurrence>(CopyChunk);
+        // A batch's rows are made on every core while the batch before is written.
+        Task<List<(FoldedOccurrence, OccurrenceRow?, byte[][])>>? made = null;
         while (await done.Reader.WaitToReadAsync(ct))
         {
+            var batch = new List<FoldedOccurrence>(CopyChunk);
             while (batch.Count < CopyChunk && done.Reader.TryRead(out var folded)) batch.Add(folded);
-            var rows = batch.AsParallel().AsOrdered().WithCancellation(ct).Select(Rows).ToList();
-            foreach (var (folded, occurrence, claims) in rows)
-            {
-                if (occurrence is { } o)
-                {
-                    occurrenceCopy.StartRow();
-                    occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
-                    occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
-                    occurrenceCopy.Write(o.Document, NpgsqlDbType.Text);
-                    occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                    occurrenceCopy.Write(o.Earliest, NpgsqlDbType.Date);
-                    occurrenceCopy.Write(o.Latest, NpgsqlDbType.Date);
-                    occurrenceCount++;
-                }
-                for (var i = 0; i < claims.Length; i++)
-                {
-                    var c = folded.Claims[i];
-                    claimCopy.StartRow();
-                    claimCopy.Write(c.EventId, NpgsqlDbType.Uuid);
-                    claimCopy.Write(c.Landmark, NpgsqlDbType.Text);
-                    claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
-                    claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
-                    claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
-                    claimCopy.Write(claims[i], NpgsqlDbType.Text);
-                    claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
-                    WriteNullable(claimCopy, c.SupersededFrom);
-                    claimCopy.Write(c.Earliest, NpgsqlDbType.Date);
-                    claimCopy.Write(c.Latest, NpgsqlDbType.Date);
-                    if (c.SupersededFrom is null)
-                        (standingByLandmark.TryGetValue(c.Landmark, out var standing) ? standing : standingByLandmark[c.Landmark] = []).Add(c);
-                    claimCount++;
-                }
-            }
-            batch.Clear();
+            var making = Task.Run(() => batch.AsParallel().AsOrdered().WithCancellation(ct).Select(Rows).ToList(), ct);
+            if (made is not null) WriteRows(await made, occurrenceCopy, claimCopy);
+            made = making;
         }
+        if (made is not null) WriteRows(await made, occurrenceCopy, claimCopy);
         await occurrenceCopy.CompleteAsync(ct);
         await claimCopy.CompleteAsync(ct);
         ReadModelWriter.Record("rebuild: occurrences and claims", started);
+    }
+
+    /// <summary>Writes a batch's rows, synchronously: they are in memory and each COPY has a connection of its own.</summary>
+    private void WriteRows(List<(FoldedOccurrence, OccurrenceRow?, byte[][])> rows, NpgsqlBinaryImporter occurrenceCopy, NpgsqlBinaryImporter claimCopy)
+    {
+        foreach (var (folded, occurrence, claims) in rows)
+        {
+            if (occurrence is { } o)
+            {
+                occurrenceCopy.StartRow();
+                occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
+                occurrenceCopy.Write(o.Document, NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Earliest, NpgsqlDbType.Date);
+                occurrenceCopy.Write(o.Latest, NpgsqlDbType.Date);
+                occurrenceCount++;
+            }
+            for (var i = 0; i < claims.Length; i++)
+            {
+                var c = folded.Claims[i];
+                claimCopy.StartRow();
+                claimCopy.Write(c.EventId, NpgsqlDbType.Uuid);
+                claimCopy.Write(c.Landmark, NpgsqlDbType.Text);
+                claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
+                claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
+                claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
+                claimCopy.Write(claims[i], NpgsqlDbType.Text);
+                claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
+                WriteNullable(claimCopy, c.SupersededFrom);
+                claimCopy.Write(c.Earliest, NpgsqlDbType.Date);
+                claimCopy.Write(c.Latest, NpgsqlDbType.Date);
+                if (c.SupersededFrom is null)
+                    (standingByLandmark.TryGetValue(c.Landmark, out var standing) ? standing : standingByLandmark[c.Landmark] = []).Add(c);
+                claimCount++;
+            }
+        }
     }
 
     private sealed record OccurrenceRow(string Id, long Position, byte[] Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
