@@ -322,7 +322,7 @@ internal sealed class BulkRebuild(
         await using var occurrenceCopy = await occurrenceConnection.BeginBinaryImportAsync(sql.CopyOccurrences, ct);
         await using var claimCopy = await claimConnection.BeginBinaryImportAsync(sql.CopyClaims, ct);
         // A batch's rows are made on every core while the batch before is written.
-        Task<List<(FoldedOccurrence, OccurrenceRow?, byte[][])>>? made = null;
+        Task<List<(FoldedOccurrence, OccurrenceRow?, PooledJson[])>>? made = null;
         while (await done.Reader.WaitToReadAsync(ct))
         {
             var batch = new List<FoldedOccurrence>(CopyChunk);
@@ -338,7 +338,7 @@ internal sealed class BulkRebuild(
     }
 
     /// <summary>Writes a batch's rows, synchronously: they are in memory and each COPY has a connection of its own.</summary>
-    private void WriteRows(List<(FoldedOccurrence, OccurrenceRow?, byte[][])> rows, NpgsqlBinaryImporter occurrenceCopy, NpgsqlBinaryImporter claimCopy)
+    private void WriteRows(List<(FoldedOccurrence, OccurrenceRow?, PooledJson[])> rows, NpgsqlBinaryImporter occurrenceCopy, NpgsqlBinaryImporter claimCopy)
     {
         foreach (var (folded, occurrence, claims) in rows)
         {
@@ -347,7 +347,8 @@ internal sealed class BulkRebuild(
                 occurrenceCopy.StartRow();
                 occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
                 occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
-                occurrenceCopy.Write(o.Document, NpgsqlDbType.Text);
+                occurrenceCopy.Write(o.Document.Text, NpgsqlDbType.Text);
+                o.Document.Return();
                 occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
                 occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
                 occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
@@ -364,7 +365,8 @@ internal sealed class BulkRebuild(
                 claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
                 claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
                 claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
-                claimCopy.Write(claims[i], NpgsqlDbType.Text);
+                claimCopy.Write(claims[i].Text, NpgsqlDbType.Text);
+                claims[i].Return();
                 claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
                 WriteNullable(claimCopy, c.SupersededFrom);
                 claimCopy.Write(c.Earliest, NpgsqlDbType.Date);
@@ -376,19 +378,19 @@ internal sealed class BulkRebuild(
         }
     }
 
-    private sealed record OccurrenceRow(string Id, long Position, byte[] Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
+    private sealed record OccurrenceRow(string Id, long Position, PooledJson Document, string[] Places, string[] Kinds, string[] Actors, DateOnly Earliest, DateOnly Latest);
 
     /// <summary>The occurrence's row (none when it has no account: a retraction of an account it never had shows nothing) and each claim's document.</summary>
-    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, byte[][] Claims) Rows(FoldedOccurrence folded)
+    private static (FoldedOccurrence Folded, OccurrenceRow? Occurrence, PooledJson[] Claims) Rows(FoldedOccurrence folded)
     {
         OccurrenceRow? row = null;
         if (folded.State.Accounts.Count > 0)
         {
             var view = OccurrenceView.Of(folded.State);
             var summary = OccurrenceSummary.Of(view);
-            row = new OccurrenceRow(view.Id, folded.Position, Json.SerializeToUtf8(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
+            row = new OccurrenceRow(view.Id, folded.Position, PooledJson.Of(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
         }
-        return (folded, row, folded.Claims.Select(c => Json.SerializeToUtf8(c with { SupersededFrom = null })).ToArray());
+        return (folded, row, folded.Claims.Select(c => PooledJson.Of(c with { SupersededFrom = null })).ToArray());
     }
 
     /// <summary>Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeAllIntervalsAsync"/> derives them for a fresh generation.</summary>
@@ -399,7 +401,7 @@ internal sealed class BulkRebuild(
         {
             // As the writer does: a landmark that cannot be derived is left without intervals rather than failing every other one.
             var intervals = ReadModelWriter.TryBuild(landmark.Key, landmark.Value, null, logger) ?? [];
-            return intervals.Select(i => (Interval: i, Document: Json.SerializeToUtf8(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
+            return intervals.Select(i => (Interval: i, Document: PooledJson.Of(StoredInterval.Of(i)), Evidence: StoredInterval.CitedEventIds(i).ToArray()));
         }, (copy, row) =>
         {
             var i = row.Interval;
@@ -409,7 +411,8 @@ internal sealed class BulkRebuild(
             if (i.Controller is null) copy.WriteNull();
             else copy.Write(i.Controller, NpgsqlDbType.Text);
             copy.Write(Json.Name(i.Status), NpgsqlDbType.Text);
-            copy.Write(row.Document, NpgsqlDbType.Text);
+            copy.Write(row.Document.Text, NpgsqlDbType.Text);
+            row.Document.Return();
             copy.Write(row.Evidence, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         }, ct, chunk: 200);
     }
