@@ -5,8 +5,9 @@ namespace ConflictLedger.Tests.Control;
 
 /// <summary>
 /// How the read model stores what it derives: intervals name the claims behind them
-/// (005_interval_evidence.sql) and the projection writes the occurrence summary columns
-/// the 004 trigger used to fill. Answers are the same either way.
+/// (005_interval_evidence.sql), the projection writes the occurrence summary columns
+/// the 004 trigger used to fill (answers are the same either way), and long documents are
+/// compressed with lz4 (007_lz4_documents.sql).
 /// </summary>
 public sealed class ReadModelStorageTests : LedgerFixture
 {
@@ -76,6 +77,33 @@ public sealed class ReadModelStorageTests : LedgerFixture
         await reader.ReadAsync();
         Assert.Equal(0L, reader.GetInt64(0));
         Assert.True(reader.GetInt64(1) > 10);
+    }
+
+    [Fact]
+    public async Task long_documents_are_compressed_with_lz4_by_the_projection_and_by_a_rebuild()
+    {
+        await ImportSeedAsync();
+        Assert.Equal(["lz4"], await CompressionsAsync(await ReadModels.ActiveSchemaAsync()));
+
+        await ReadModels.RebuildAsync();
+
+        Assert.Equal(["lz4"], await CompressionsAsync(await ReadModels.ActiveSchemaAsync()));
+    }
+
+    /// <summary>How PostgreSQL compressed the generation's documents it compressed (those past its 2 KB threshold).</summary>
+    private async Task<List<string>> CompressionsAsync(string generation)
+    {
+        await using var command = DataSource.CreateCommand($"""
+            select distinct c from (
+              select pg_column_compression(doc) from "{generation}".occurrences
+              union all select pg_column_compression(claim) from "{generation}".control_claims
+              union all select pg_column_compression(interval) from "{generation}".control_intervals) compressed(c)
+             where c is not null
+            """);
+        var methods = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) methods.Add(reader.GetString(0));
+        return methods;
     }
 
     /// <summary>Every stored interval (by its row) as the version before stored it: with a whole copy of its evidence.</summary>
