@@ -48,19 +48,24 @@ public sealed record ControlClaim(
     /// </summary>
     public static ControlClaim? From(Guid eventId, long position, string occurrenceId, string accountId, Account account, DateOnly knownFrom)
     {
-        var changes = account.Kind.ChangesControl();
-        ClaimEffect? effect = changes && account.Extent != Occurrences.Extent.Part && !account.IsFlagged(Account.CodingInconsistent) ? ClaimEffect.Change
-            : changes || account.Kind is OccurrenceKind.ArmedClash ? ClaimEffect.Fighting
-            : null;
-        if (effect is null) return null;
+        if (EffectOf(account) is not { } effect) return null;
         var source = account.Source;
         return new ControlClaim(
-            eventId, position, occurrenceId, accountId, account.Place, effect.Value, account.Kind,
+            eventId, position, occurrenceId, accountId, account.Place, effect, account.Kind,
             account.When.Earliest, account.When.Latest,
             account.ActorsIn(ActorRole.Gainer).ToList(), account.ActorsIn(ActorRole.Loser).ToList(),
             account.Firmness, account.Claimant, account.Extent,
             new SourceRef(source.Outlet, source.Headline, source.Published, source.File, source.Quote),
             knownFrom, null, account.Flags);
+    }
+
+    /// <summary>What the account's claim says about its place (see <see cref="From"/>); null when it makes none.</summary>
+    public static ClaimEffect? EffectOf(Account account)
+    {
+        var changes = account.Kind.ChangesControl();
+        return changes && account.Extent != Occurrences.Extent.Part && !account.IsFlagged(Account.CodingInconsistent) ? ClaimEffect.Change
+            : changes || account.Kind is OccurrenceKind.ArmedClash ? ClaimEffect.Fighting
+            : null;
     }
 
     /// <summary>

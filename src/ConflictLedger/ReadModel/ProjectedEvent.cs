@@ -21,7 +21,7 @@ public sealed record ProjectedEvent(Guid Id, long Position, DateTimeOffset Recor
             {
                 case IOccurrenceEvent occurrence:
                     OccurrenceEvents.Checked(type, occurrence);
-                    CheckWindow(id, position, recordedAt, type, occurrence);
+                    CheckWindow(recordedAt, type, occurrence);
                     break;
                 case ActorCataloged { Actor.Id: not null }:
                 case LandmarkCataloged { Landmark.Id: not null }:
@@ -51,16 +51,15 @@ public sealed record ProjectedEvent(Guid Id, long Position, DateTimeOffset Recor
     /// for 300,000 events. <c>SingleEventCheckTests</c> derives both for random accounts (the
     /// calendar's edges included) and pins that this check fails exactly when they do.
     /// </summary>
-    private static void CheckWindow(Guid id, long position, DateTimeOffset recordedAt, string type, IOccurrenceEvent e)
+    private static void CheckWindow(DateTimeOffset recordedAt, string type, IOccurrenceEvent e)
     {
         var account = e switch { AccountReported r => r.Account, AccountCorrected c => c.Account, _ => null };
         // A retraction changes no window (alone it leaves no account to show).
         if (account is null) return;
         if (account.When.Earliest > account.When.Latest)
             throw new MalformedEventException(type, $"its window runs backwards: account.when.earliest {account.When.Earliest:yyyy-MM-dd} is after account.when.latest {account.When.Latest:yyyy-MM-dd}");
-        var day = DateOnly.FromDateTime(recordedAt.UtcDateTime);
-        var knownFrom = e is AccountReported ? ControlClaim.KnowableFrom(account.Source, day) : day;
-        if (ControlClaim.From(id, position, e.OccurrenceId, e.AccountId, account, knownFrom) is { } claim)
-            _ = claim.End;
+        if (e is AccountReported) _ = ControlClaim.KnowableFrom(account.Source, DateOnly.FromDateTime(recordedAt.UtcDateTime));
+        // The day after the window, as the account's claim computes it (ControlClaim.End).
+        if (ControlClaim.EffectOf(account) is not null) _ = account.When.Latest.AddDays(1);
     }
 }
