@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Control;
@@ -61,7 +62,7 @@ public static class ControlTimeline
         private Evidence? changedHands, gained, lost, fought;
 
         public ControlClaim Claim => claim;
-        public Evidence ChangedHands => changedHands ??= Cite(claim, "changed hands " + Window(claim.Earliest, claim.End));
+        public Evidence ChangedHands => changedHands ??= Cite(claim, Window("changed hands ", claim.Earliest, claim.End));
         public Evidence Gained => gained ??= Cite(claim, GainedText(claim));
         public Evidence Lost => lost ??= Cite(claim, LostText(claim));
         public Evidence Fought => fought ??= Cite(claim, FoughtText(claim));
@@ -160,7 +161,7 @@ public static class ControlTimeline
 
     private static List<ControlClaim> Mine(string landmark, IEnumerable<ControlClaim> claims)
     {
-        var mine = new List<ControlClaim>();
+        var mine = new List<ControlClaim>(claims.TryGetNonEnumeratedCount(out var count) ? count : 0);
         foreach (var claim in claims)
             if (claim.Landmark == landmark) mine.Add(claim);
         return mine;
@@ -308,11 +309,13 @@ public static class ControlTimeline
         }
         foreach (var i in fights)
         {
-            foreach (var side in fighting[i].Claim.Gainers) if (side != holder) segment.Candidates.Add(side);
-            foreach (var side in fighting[i].Claim.Losers) if (side != holder) segment.Candidates.Add(side);
+            segment.Candidates.AddRange(fighting[i].Claim.Gainers);
+            segment.Candidates.AddRange(fighting[i].Claim.Losers);
             segment.Evidence.Add(fighting[i].Fought);
         }
         SortDistinct(segment.Candidates, 1);
+        // The holder comes first; the fighting adds the other sides.
+        if (segment.Candidates.IndexOf(holder, 1) is var again and > 0) segment.Candidates.RemoveAt(again);
         segment.Set(holder, ControlStatus.Contested, null);
         return true;
     }
@@ -328,6 +331,7 @@ public static class ControlTimeline
     {
         private readonly List<ControlInterval> done = [];
         private ControlInterval? last;
+        private DateOnly? lastTo; // where the last interval ends once joined with its neighbours
         private string? controller;
         private ControlStatus status;
         private AgreedWindow? change;
@@ -340,22 +344,26 @@ public static class ControlTimeline
 
         public void Add(DateOnly? from, DateOnly? to)
         {
-            if (last is not null && last.To == from && SaysTheSame(last))
-                last = last with { To = to };
-            else
+            if (last is null || lastTo != from || !SaysTheSame(last))
             {
-                if (last is not null) done.Add(last);
+                Close();
                 last = new ControlInterval(landmark, from, to, controller, status, new List<string>(Candidates), new List<Evidence>(Evidence), change);
             }
+            lastTo = to;
             Candidates.Clear();
             Evidence.Clear();
         }
 
         public List<ControlInterval> All()
         {
-            if (last is not null) done.Add(last);
-            last = null;
+            Close();
             return done;
+        }
+
+        private void Close()
+        {
+            if (last is not null) done.Add(last.To == lastTo ? last : last with { To = lastTo });
+            last = null;
         }
 
         /// <summary>The same holder, status and candidates, citing the same events saying the same.</summary>
@@ -377,7 +385,9 @@ public static class ControlTimeline
     /// <summary>Sorts <paramref name="list"/> from <paramref name="start"/> on (ordinal) and drops repeats there.</summary>
     private static void SortDistinct(List<string> list, int start)
     {
-        list.Sort(start, list.Count - start, StringComparer.Ordinal);
+        if (list.Count - start < 2) return;
+        // A span sorted with a cached delegate: List.Sort(index, count, comparer) makes a new one per call.
+        CollectionsMarshal.AsSpan(list)[start..].Sort(Ordinal);
         var kept = start;
         for (var i = start; i < list.Count; i++)
             if (kept == start || list[kept - 1] != list[i]) list[kept++] = list[i];
@@ -390,21 +400,28 @@ public static class ControlTimeline
     /// </summary>
     private static List<T> StableSorted<T>(List<T> items, Comparison<T> compare)
     {
-        var sorted = true;
-        for (var i = 1; i < items.Count && sorted; i++) sorted = compare(items[i - 1], items[i]) <= 0;
-        if (sorted) return items;
-        var indexed = new (T Item, int Index)[items.Count];
-        for (var i = 0; i < items.Count; i++) indexed[i] = (items[i], i);
-        Array.Sort(indexed, (a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
-        return Array.ConvertAll(indexed, x => x.Item).ToList();
+        for (var i = 1; i < items.Count; i++)
+            if (compare(items[i - 1], items[i]) > 0) return Sorted(items, compare);
+        return items;
+
+        static List<T> Sorted(List<T> items, Comparison<T> compare)
+        {
+            var indexed = new (T Item, int Index)[items.Count];
+            for (var i = 0; i < items.Count; i++) indexed[i] = (items[i], i);
+            Array.Sort(indexed, (a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
+            return Array.ConvertAll(indexed, x => x.Item).ToList();
+        }
     }
+
+    private static readonly Comparison<string> Ordinal = string.CompareOrdinal;
 
     private static Evidence Cite(ControlClaim c, string says) => Evidence.Of(c, says);
 
-    private static string FoughtText(ControlClaim c) => c.Effect == ClaimEffect.Fighting && c.Kind.ChangesControl()
-        ? (c.Flags?.Count > 0 ? $"{Json.Name(c.Kind)} coded inconsistently ({string.Join(", ", c.Flags)}) " : $"part taken by {string.Join(" and ", c.Gainers)} ")
-            + Window(c.Earliest, c.End)
-        : "fighting reported " + Window(c.Earliest, c.End);
+    private static string FoughtText(ControlClaim c) => Window(
+        c.Effect == ClaimEffect.Fighting && c.Kind.ChangesControl()
+            ? c.Flags?.Count > 0 ? $"{Json.Name(c.Kind)} coded inconsistently ({string.Join(", ", c.Flags)}) " : $"part taken by {string.Join(" and ", c.Gainers)} "
+            : "fighting reported ",
+        c.Earliest, c.End);
 
     private static string GainedText(ControlClaim c) => c.Gainers.Count > 0
         ? $"taken by {string.Join(" and ", c.Gainers)} by {c.Latest:yyyy-MM-dd}"
@@ -412,8 +429,9 @@ public static class ControlTimeline
 
     private static string LostText(ControlClaim c) => $"held by {string.Join(" and ", c.Losers)} until it was lost from {c.Earliest:yyyy-MM-dd}";
 
-    private static string Window(DateOnly start, DateOnly end) =>
-        start == end.AddDays(-1) ? $"on {start:yyyy-MM-dd}" : $"between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
+    /// <summary><paramref name="saying"/> followed by the window, in one string.</summary>
+    private static string Window(string saying, DateOnly start, DateOnly end) =>
+        start == end.AddDays(-1) ? $"{saying}on {start:yyyy-MM-dd}" : $"{saying}between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
 }
 
 /// <summary>One source's own window for a change or an occurrence (both days included).</summary>
@@ -437,11 +455,22 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
 
     public static AgreedWindow Of(IEnumerable<SourceWindow> windows)
     {
-        var all = windows.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
+        var all = InAccountOrder(windows);
         if (all.Count == 0) throw new ArgumentException("No window to agree on.", nameof(windows));
-        var (start, end) = (all.Max(w => w.Earliest), all.Min(w => w.Latest));
+        // Loops over the list, not LINQ: this runs for every change of every build.
+        var (start, end) = (all[0].Earliest, all[0].Latest);
+        for (var i = 1; i < all.Count; i++)
+        {
+            if (all[i].Earliest > start) start = all[i].Earliest;
+            if (all[i].Latest < end) end = all[i].Latest;
+        }
         if (start <= end)
-            return new AgreedWindow(start, end, all.Where(w => w.Earliest == start || w.Latest == end).ToList(), []);
+        {
+            var pinnedBy = new List<SourceWindow>();
+            for (var i = 0; i < all.Count; i++)
+                if (all[i].Earliest == start || all[i].Latest == end) pinnedBy.Add(all[i]);
+            return new AgreedWindow(start, end, pinnedBy, []);
+        }
 
         var options = Groups(all)
             .Select(g => new WindowOption(g.Max(w => w.Earliest), g.Min(w => w.Latest), g))
@@ -450,12 +479,22 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
         return new AgreedWindow(options.Min(o => o.Earliest), options.Max(o => o.Latest), [], options);
     }
 
+    /// <summary>The windows by account, ties as given; they usually come in that order and are then only copied.</summary>
+    private static IReadOnlyList<SourceWindow> InAccountOrder(IEnumerable<SourceWindow> windows)
+    {
+        var all = windows as IReadOnlyList<SourceWindow> ?? windows.ToList();
+        for (var i = 1; i < all.Count; i++)
+            if (string.CompareOrdinal(all[i - 1].AccountId, all[i].AccountId) > 0)
+                return all.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
+        return all;
+    }
+
     /// <summary>
     /// The largest groups of windows that share a day (the maximal cliques of the interval
     /// graph): a sweep over the window edges records the open windows each time one is about
     /// to close right after another opened.
     /// </summary>
-    private static List<List<SourceWindow>> Groups(List<SourceWindow> windows)
+    private static List<List<SourceWindow>> Groups(IReadOnlyList<SourceWindow> windows)
     {
         var edges = windows.SelectMany(w => new[] { (Day: w.Earliest, Opens: true, Window: w), (Day: w.Latest.AddDays(1), Opens: false, Window: w) })
             .OrderBy(e => e.Day).ThenBy(e => e.Opens) // a window closing on a day goes before one opening that day
