@@ -189,12 +189,13 @@ public static class ControlTimeline
     /// <param name="accounts">The occurrence's claims, in the order given.</param>
     private static Change ChangeOf(string occurrenceId, List<ControlClaim> accounts)
     {
-        var windows = new List<SourceWindow>(accounts.Count);
+        var windows = new SourceWindow[accounts.Count];
         var gainers = new List<string>();
         var losers = new List<string>();
-        foreach (var c in accounts)
+        for (var i = 0; i < accounts.Count; i++)
         {
-            windows.Add(new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest));
+            var c = accounts[i];
+            windows[i] = new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest);
             gainers.AddRange(c.Gainers);
             losers.AddRange(c.Losers);
         }
@@ -347,7 +348,7 @@ public static class ControlTimeline
             if (last is null || lastTo != from || !SaysTheSame(last))
             {
                 Close();
-                last = new ControlInterval(landmark, from, to, controller, status, new List<string>(Candidates), new List<Evidence>(Evidence), change);
+                last = new ControlInterval(landmark, from, to, controller, status, Candidates.ToArray(), Evidence.ToArray(), change);
             }
             lastTo = to;
             Candidates.Clear();
