@@ -55,7 +55,8 @@ public static class ControlTimeline
     /// A claim and the evidence lines it can give. A claim is cited in every segment its
     /// change or fight touches; each line is worded once per build and the same (immutable)
     /// <see cref="Evidence"/> shared by every interval citing it, instead of a new one per segment.
-    /// Worded when first cited, so a build from a cutoff words (and fails on) what it did before.
+    /// Worded when first cited: a build from a cutoff words only the claims it cites, as it
+    /// did when each segment worded its own, so a date out of range fails the same builds.
     /// </summary>
     private sealed class Cited(ControlClaim claim)
     {
