@@ -35,12 +35,12 @@ namespace ConflictLedger.Control;
 public static class ControlTimeline
 {
     /// <summary>The accounts of one occurrence that change control, as one change.</summary>
-    private sealed class Change(string occurrenceId, AgreedWindow window, List<string> gainers, List<string> losers, List<Cited> claims)
+    private sealed class Change(string occurrenceId, AgreedWindow window, IReadOnlyList<string> gainers, IReadOnlyList<string> losers, List<Cited> claims)
     {
         public string OccurrenceId => occurrenceId;
         public AgreedWindow Window => window;
-        public List<string> Gainers => gainers;
-        public List<string> Losers => losers;
+        public IReadOnlyList<string> Gainers => gainers;
+        public IReadOnlyList<string> Losers => losers;
 
         /// <summary>In account order.</summary>
         public List<Cited> Claims => claims;
@@ -191,20 +191,25 @@ public static class ControlTimeline
     private static Change ChangeOf(string occurrenceId, List<ControlClaim> accounts)
     {
         var windows = new SourceWindow[accounts.Count];
-        var gainers = new List<string>();
-        var losers = new List<string>();
         for (var i = 0; i < accounts.Count; i++)
-        {
-            var c = accounts[i];
-            windows[i] = new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest);
-            gainers.AddRange(c.Gainers);
-            losers.AddRange(c.Losers);
-        }
-        SortDistinct(gainers, 0);
-        SortDistinct(losers, 0);
+            windows[i] = new SourceWindow(accounts[i].AccountId, accounts[i].Source.Outlet, accounts[i].Earliest, accounts[i].Latest);
+        var (gainers, losers) = (Named(accounts, static c => c.Gainers), Named(accounts, static c => c.Losers));
         var ordered = StableSorted(accounts, static (a, b) => string.CompareOrdinal(a.AccountId, b.AccountId) is var byAccount and not 0
             ? byAccount : a.EventId.CompareTo(b.EventId));
         return new Change(occurrenceId, AgreedWindow.Of(windows), gainers, losers, ordered.ConvertAll(c => new Cited(c)));
+    }
+
+    /// <summary>
+    /// The sides the accounts name in one role, once each, in order. Mostly one account names
+    /// one side: its own list is then the answer, with nothing to merge or sort.
+    /// </summary>
+    private static IReadOnlyList<string> Named(List<ControlClaim> accounts, Func<ControlClaim, IReadOnlyList<string>> role)
+    {
+        if (accounts.Count == 1 && role(accounts[0]).Count <= 1) return role(accounts[0]);
+        var sides = new List<string>();
+        foreach (var c in accounts) sides.AddRange(role(c));
+        SortDistinct(sides, 0);
+        return sides;
     }
 
     /// <summary>The fighting claims, in world-time order.</summary>
@@ -468,7 +473,7 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
         }
         if (start <= end)
         {
-            var pinnedBy = new List<SourceWindow>();
+            var pinnedBy = new List<SourceWindow>(all.Count);
             for (var i = 0; i < all.Count; i++)
                 if (all[i].Earliest == start || all[i].Latest == end) pinnedBy.Add(all[i]);
             return new AgreedWindow(start, end, pinnedBy, []);
