@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConflictLedger.Occurrences;
 
 namespace ConflictLedger.Control;
@@ -33,12 +34,39 @@ namespace ConflictLedger.Control;
 /// </summary>
 public static class ControlTimeline
 {
-    private sealed record Change(string OccurrenceId, AgreedWindow Window, IReadOnlyList<string> Gainers, IReadOnlyList<string> Losers, IReadOnlyList<ControlClaim> Claims)
+    /// <summary>The accounts of one occurrence that change control, as one change.</summary>
+    private sealed class Change(string occurrenceId, AgreedWindow window, IReadOnlyList<string> gainers, IReadOnlyList<string> losers, List<Cited> claims)
     {
+        public string OccurrenceId => occurrenceId;
+        public AgreedWindow Window => window;
+        public IReadOnlyList<string> Gainers => gainers;
+        public IReadOnlyList<string> Losers => losers;
+
+        /// <summary>In account order.</summary>
+        public List<Cited> Claims => claims;
+
         public DateOnly Start => Window.Earliest;
 
         /// <summary>The day after the window: from then on the change has happened.</summary>
-        public DateOnly End => Window.Latest.AddDays(1);
+        public DateOnly End { get; } = window.Latest.AddDays(1);
+    }
+
+    /// <summary>
+    /// A claim and the evidence lines it can give. A claim is cited in every segment its
+    /// change or fight touches; each line is worded once per build and the same (immutable)
+    /// <see cref="Evidence"/> shared by every interval citing it, instead of a new one per segment.
+    /// Worded when first cited: a build from a cutoff words only the claims it cites, as it
+    /// did when each segment worded its own, so a date out of range fails the same builds.
+    /// </summary>
+    private sealed class Cited(ControlClaim claim)
+    {
+        private Evidence? changedHands, gained, lost, fought;
+
+        public ControlClaim Claim => claim;
+        public Evidence ChangedHands => changedHands ??= Cite(claim, Window("changed hands ", claim.Earliest, claim.End));
+        public Evidence Gained => gained ??= Cite(claim, GainedText(claim));
+        public Evidence Lost => lost ??= Cite(claim, LostText(claim));
+        public Evidence Fought => fought ??= Cite(claim, FoughtText(claim));
     }
 
     /// <summary>The landmark's intervals; with <paramref name="cutoff"/>, only those from that day on (see <see cref="UnchangedBefore"/>).</summary>
@@ -51,29 +79,28 @@ public static class ControlTimeline
     /// </param>
     public static IReadOnlyList<ControlInterval> Build(string landmark, IEnumerable<ControlClaim> claims, DateOnly? cutoff = null)
     {
-        var mine = claims.Where(c => c.Landmark == landmark).ToList();
+        var mine = Mine(landmark, claims);
         var changes = Changes(mine);
-        var fighting = mine.Where(c => c.Effect == ClaimEffect.Fighting)
-            .OrderBy(c => c.Earliest).ThenBy(c => c.AccountId, StringComparer.Ordinal).ToList();
-        if (changes.Count == 0 && !fighting.Any(f => Sides(f).Any())) return [];
+        var fighting = Fighting(mine);
+        if (changes.Count == 0 && !fighting.Exists(f => f.Claim.Gainers.Count > 0 || f.Claim.Losers.Count > 0)) return [];
 
-        var boundaries = changes.SelectMany(c => new[] { c.Start, c.End })
-            .Concat(fighting.SelectMany(f => new[] { f.Earliest, f.End }))
-            .Distinct().Order().ToList();
+        var boundaries = Boundaries(changes, fighting);
 
         // One sweep over the boundaries, in date order, instead of scanning every change and
         // fight for every segment (that cost the square of a landmark's changes: 37 s of a
         // 1,000,000-event rebuild). Every window starts and ends on a boundary, so between
         // two neighbouring boundaries a window either spans the whole segment or misses it:
         // the windows spanning [from, to) are those opened by `from` and not yet ended.
-        var endOrder = Enumerable.Range(0, changes.Count).OrderBy(i => changes[i].End).ToArray();
-        var fightEndOrder = Enumerable.Range(0, fighting.Count).OrderBy(i => fighting[i].End).ToArray();
-        var openChanges = new SortedSet<int>();
-        var openFights = new SortedSet<int>();
+        // The open sets are lists kept in list order: windows open in that order (changes and
+        // fights are in start order), so opening one appends it.
+        var endOrder = InEndOrder(changes.Count, i => changes[i].End);
+        var fightEndOrder = InEndOrder(fighting.Count, i => fighting[i].Claim.End);
+        var openChanges = new List<int>();
+        var openFights = new List<int>();
         int started = 0, ended = 0, fightsStarted = 0, fightsEnded = 0, firstAfter = 0;
         var lastEnded = -1; // the last change, in list order, that has ended by `from`
 
-        var intervals = new List<ControlInterval>();
+        var intervals = new Intervals(landmark);
         for (var k = 0; k <= boundaries.Count; k++)
         {
             DateOnly? from = k == 0 ? null : boundaries[k - 1];
@@ -86,21 +113,28 @@ public static class ControlTimeline
                     openChanges.Remove(endOrder[ended]);
                     lastEnded = Math.Max(lastEnded, endOrder[ended++]);
                 }
-                while (fightsStarted < fighting.Count && fighting[fightsStarted].Earliest <= f) openFights.Add(fightsStarted++);
-                while (fightsEnded < fightEndOrder.Length && fighting[fightEndOrder[fightsEnded]].End <= f) openFights.Remove(fightEndOrder[fightsEnded++]);
+                while (fightsStarted < fighting.Count && fighting[fightsStarted].Claim.Earliest <= f) openFights.Add(fightsStarted++);
+                while (fightsEnded < fightEndOrder.Length && fighting[fightEndOrder[fightsEnded]].Claim.End <= f) openFights.Remove(fightEndOrder[fightsEnded++]);
             }
             // Changes are in start order: the first to start on or after `to` is the next one.
             if (to is { } t)
                 while (firstAfter < changes.Count && changes[firstAfter].Start < t) firstAfter++;
 
-            var covering = from is not null && to is not null ? openChanges.Select(i => changes[i]).ToList() : [];
-            var before = from is not null && lastEnded >= 0 ? changes[lastEnded] : null;
-            var after = to is not null && firstAfter < changes.Count ? changes[firstAfter] : null;
-            var fights = from is not null && to is not null ? openFights.Select(i => fighting[i]).ToList() : [];
             if (cutoff is { } cut && (from is null || from < cut)) continue;
-            if (Segment(landmark, from, to, covering, before, after, fights) is { } interval) intervals.Add(interval);
+            var inside = from is not null && to is not null;
+            if (inside && openChanges.Count > 0)
+            {
+                Covered(intervals, changes, openChanges);
+            }
+            else
+            {
+                var before = from is not null && lastEnded >= 0 ? changes[lastEnded] : null;
+                var after = to is not null && firstAfter < changes.Count ? changes[firstAfter] : null;
+                if (!Between(intervals, inside, before, after, inside ? openFights : [], fighting)) continue;
+            }
+            intervals.Add(from, to);
         }
-        return Merge(intervals);
+        return intervals.All();
     }
 
     /// <summary>
@@ -119,103 +153,292 @@ public static class ControlTimeline
     /// <returns>The day, when these claims show it is the cut; null when older claims are needed.</returns>
     public static DateOnly? UnchangedBefore(string landmark, IEnumerable<ControlClaim> recent, DateOnly changedFrom, DateOnly loadedFrom)
     {
-        var cut = Changes(recent.Where(c => c.Landmark == landmark).ToList())
+        var cut = Changes(Mine(landmark, recent))
             .Where(c => c.Start < changedFrom).Select(c => (DateOnly?)c.Start).Max();
         // An occurrence not loaded ended before loadedFrom, so it started before it too: a start
         // on or after loadedFrom is the last one overall, and everything not ended by then is loaded.
         return cut >= loadedFrom ? cut : null;
     }
 
-    /// <summary>The accounts of each occurrence that change control, as one change each, in world-time order.</summary>
-    private static List<Change> Changes(List<ControlClaim> mine) => mine.Where(c => c.Effect == ClaimEffect.Change)
-        .GroupBy(c => c.OccurrenceId, StringComparer.Ordinal)
-        .Select(g => new Change(
-            g.Key,
-            AgreedWindow.Of(g.Select(c => new SourceWindow(c.AccountId, c.Source.Outlet, c.Earliest, c.Latest))),
-            g.SelectMany(c => c.Gainers).Distinct().Order(StringComparer.Ordinal).ToList(),
-            g.SelectMany(c => c.Losers).Distinct().Order(StringComparer.Ordinal).ToList(),
-            g.OrderBy(c => c.AccountId, StringComparer.Ordinal).ThenBy(c => c.EventId).ToList()))
-        .OrderBy(c => c.Start).ThenBy(c => c.End).ThenBy(c => c.OccurrenceId, StringComparer.Ordinal)
-        .ToList();
+    private static List<ControlClaim> Mine(string landmark, IEnumerable<ControlClaim> claims)
+    {
+        var mine = new List<ControlClaim>(claims.TryGetNonEnumeratedCount(out var count) ? count : 0);
+        foreach (var claim in claims)
+            if (claim.Landmark == landmark) mine.Add(claim);
+        return mine;
+    }
 
-    /// <param name="covering">The changes whose windows span the segment, in order.</param>
+    /// <summary>The accounts of each occurrence that change control, as one change each, in world-time order.</summary>
+    private static List<Change> Changes(List<ControlClaim> mine)
+    {
+        var byOccurrence = new Dictionary<string, List<ControlClaim>>(StringComparer.Ordinal);
+        foreach (var claim in mine)
+        {
+            if (claim.Effect != ClaimEffect.Change) continue;
+            if (!byOccurrence.TryGetValue(claim.OccurrenceId, out var accounts)) byOccurrence.Add(claim.OccurrenceId, accounts = []);
+            accounts.Add(claim);
+        }
+        var changes = new List<Change>(byOccurrence.Count);
+        foreach (var (occurrenceId, accounts) in byOccurrence) changes.Add(ChangeOf(occurrenceId, accounts));
+        // No two changes share an occurrence id, so no ties for an unstable sort to reorder.
+        changes.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start)
+            : a.End != b.End ? a.End.CompareTo(b.End)
+            : string.CompareOrdinal(a.OccurrenceId, b.OccurrenceId));
+        return changes;
+    }
+
+    /// <param name="accounts">The occurrence's claims, in the order given.</param>
+    private static Change ChangeOf(string occurrenceId, List<ControlClaim> accounts)
+    {
+        var windows = new SourceWindow[accounts.Count];
+        for (var i = 0; i < accounts.Count; i++)
+            windows[i] = new SourceWindow(accounts[i].AccountId, accounts[i].Source.Outlet, accounts[i].Earliest, accounts[i].Latest);
+        var (gainers, losers) = (Named(accounts, static c => c.Gainers), Named(accounts, static c => c.Losers));
+        var ordered = StableSorted(accounts, static (a, b) => string.CompareOrdinal(a.AccountId, b.AccountId) is var byAccount and not 0
+            ? byAccount : a.EventId.CompareTo(b.EventId));
+        return new Change(occurrenceId, AgreedWindow.Of(windows), gainers, losers, ordered.ConvertAll(c => new Cited(c)));
+    }
+
+    /// <summary>
+    /// The sides the accounts name in one role, once each, in order. Mostly one account names
+    /// one side: its own list is then the answer, with nothing to merge or sort.
+    /// </summary>
+    private static IReadOnlyList<string> Named(List<ControlClaim> accounts, Func<ControlClaim, IReadOnlyList<string>> role)
+    {
+        if (accounts.Count == 1 && role(accounts[0]).Count <= 1) return role(accounts[0]);
+        var sides = new List<string>();
+        foreach (var c in accounts) sides.AddRange(role(c));
+        SortDistinct(sides, 0);
+        return sides;
+    }
+
+    /// <summary>The fighting claims, in world-time order.</summary>
+    private static List<Cited> Fighting(List<ControlClaim> mine)
+    {
+        var fighting = mine.FindAll(c => c.Effect == ClaimEffect.Fighting);
+        return StableSorted(fighting, static (a, b) => a.Earliest != b.Earliest ? a.Earliest.CompareTo(b.Earliest)
+            : string.CompareOrdinal(a.AccountId, b.AccountId)).ConvertAll(c => new Cited(c));
+    }
+
+    /// <summary>Every day a change or a fight starts or ends, once each, in order.</summary>
+    private static List<DateOnly> Boundaries(List<Change> changes, List<Cited> fighting)
+    {
+        var days = new List<DateOnly>(2 * (changes.Count + fighting.Count));
+        foreach (var c in changes) { days.Add(c.Start); days.Add(c.End); }
+        foreach (var f in fighting) { days.Add(f.Claim.Earliest); days.Add(f.Claim.End); }
+        days.Sort();
+        var kept = 0;
+        for (var i = 0; i < days.Count; i++)
+            if (kept == 0 || days[kept - 1] != days[i]) days[kept++] = days[i];
+        days.RemoveRange(kept, days.Count - kept);
+        return days;
+    }
+
+    /// <summary>The indexes 0..count-1 by the day each ends (the sweep closes them in that order; ties in any order).</summary>
+    private static int[] InEndOrder(int count, Func<int, DateOnly> end)
+    {
+        var order = new int[count];
+        var ends = new DateOnly[count];
+        for (var i = 0; i < count; i++) (order[i], ends[i]) = (i, end(i));
+        Array.Sort(ends, order);
+        return order;
+    }
+
+    /// <summary>A segment inside the windows of <paramref name="open"/>: control is changing hands.</summary>
+    private static void Covered(Intervals segment, List<Change> changes, List<int> open)
+    {
+        var disputed = false;
+        foreach (var i in open)
+        {
+            var change = changes[i];
+            segment.Candidates.AddRange(change.Losers);
+            segment.Candidates.AddRange(change.Gainers);
+            foreach (var claim in change.Claims) segment.Evidence.Add(claim.ChangedHands);
+            disputed |= change.Window.IsDisputed;
+        }
+        SortDistinct(segment.Candidates, 0);
+        segment.Set(null, disputed ? ControlStatus.Disputed : ControlStatus.Uncertain, changes[open[0]].Window);
+    }
+
+    /// <summary>A segment between changes (or before the first): who held it, by the changes around it and the fights during it.</summary>
+    /// <param name="inside">The segment has both ends (only those can be contested with no holder known).</param>
     /// <param name="before">The last change (in order) ended by the segment's start.</param>
     /// <param name="after">The first change starting at or after the segment's end.</param>
     /// <param name="fights">The fights reported during the segment, in order.</param>
-    private static ControlInterval? Segment(
-        string landmark, DateOnly? from, DateOnly? to, List<Change> covering, Change? before, Change? after, List<ControlClaim> fights)
+    /// <returns>False when nothing is known of the segment.</returns>
+    private static bool Between(Intervals segment, bool inside, Change? before, Change? after, List<int> fights, List<Cited> fighting)
     {
-        if (covering.Count > 0)
-        {
-            var sides = covering.SelectMany(c => c.Losers.Concat(c.Gainers)).Distinct().Order(StringComparer.Ordinal).ToList();
-            var status = covering.Any(c => c.Window.IsDisputed) ? ControlStatus.Disputed : ControlStatus.Uncertain;
-            return new ControlInterval(landmark, from, to, null, status, sides,
-                covering.SelectMany(c => c.Claims.Select(claim => Cite(claim, "changed hands " + Window(claim.Earliest, claim.End)))).ToList(),
-                covering[0].Window);
-        }
-
         var gained = before?.Gainers ?? [];
         var lost = after?.Losers ?? [];
-        var evidence = (before?.Claims.Select(c => Cite(c, Gained(c))) ?? [])
-            .Concat(lost.Count > 0 ? after!.Claims.Select(c => Cite(c, Lost(c))) : [])
-            .ToList();
-
-        var fightingSides = fights.SelectMany(Sides).ToList();
         if (before is null && lost.Count == 0)
-            return fightingSides.Count == 0 || from is null || to is null ? null
-                : new ControlInterval(landmark, from, to, null, ControlStatus.Contested, fightingSides.Distinct().Order(StringComparer.Ordinal).ToList(),
-                    fights.Select(f => Cite(f, Fought(f))).ToList());
-        if (before is not null && gained.Count == 0 && lost.Count == 0)
-            return new ControlInterval(landmark, from, to, null, ControlStatus.Unknown, [], evidence);
-
-        var holders = gained.Concat(lost).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (holders.Count > 1)
-            return new ControlInterval(landmark, from, to, null, ControlStatus.Disputed, holders, evidence);
-
-        return fights.Count == 0
-            ? new ControlInterval(landmark, from, to, holders[0], ControlStatus.Held, holders, evidence)
-            : new ControlInterval(landmark, from, to, holders[0], ControlStatus.Contested,
-                holders.Concat(fightingSides.Where(s => !holders.Contains(s)).Distinct().Order(StringComparer.Ordinal)).ToList(),
-                evidence.Concat(fights.Select(f => Cite(f, Fought(f)))).ToList());
-    }
-
-    /// <summary>Joins neighbours that say the same thing on the same evidence.</summary>
-    private static List<ControlInterval> Merge(List<ControlInterval> intervals)
-    {
-        var merged = new List<ControlInterval>();
-        foreach (var next in intervals)
         {
-            if (merged.Count > 0 && merged[^1] is var last && last.To == next.From && Same(last, next))
-                merged[^1] = last with { To = next.To };
-            else
-                merged.Add(next);
+            foreach (var i in fights)
+            {
+                segment.Candidates.AddRange(fighting[i].Claim.Gainers);
+                segment.Candidates.AddRange(fighting[i].Claim.Losers);
+            }
+            if (segment.Candidates.Count == 0 || !inside)
+            {
+                segment.Candidates.Clear();
+                return false;
+            }
+            SortDistinct(segment.Candidates, 0);
+            foreach (var i in fights) segment.Evidence.Add(fighting[i].Fought);
+            segment.Set(null, ControlStatus.Contested, null);
+            return true;
         }
-        return merged;
+
+        if (before is not null)
+            foreach (var claim in before.Claims) segment.Evidence.Add(claim.Gained);
+        if (lost.Count > 0)
+            foreach (var claim in after!.Claims) segment.Evidence.Add(claim.Lost);
+        if (before is not null && gained.Count == 0 && lost.Count == 0)
+        {
+            segment.Set(null, ControlStatus.Unknown, null);
+            return true;
+        }
+
+        var holders = segment.Candidates;
+        holders.AddRange(gained);
+        holders.AddRange(lost);
+        SortDistinct(holders, 0);
+        if (holders.Count > 1)
+        {
+            segment.Set(null, ControlStatus.Disputed, null);
+            return true;
+        }
+
+        var holder = holders[0];
+        if (fights.Count == 0)
+        {
+            segment.Set(holder, ControlStatus.Held, null);
+            return true;
+        }
+        foreach (var i in fights)
+        {
+            segment.Candidates.AddRange(fighting[i].Claim.Gainers);
+            segment.Candidates.AddRange(fighting[i].Claim.Losers);
+            segment.Evidence.Add(fighting[i].Fought);
+        }
+        SortDistinct(segment.Candidates, 1);
+        // The holder comes first; the fighting adds the other sides.
+        if (segment.Candidates.IndexOf(holder, 1) is var again and > 0) segment.Candidates.RemoveAt(again);
+        segment.Set(holder, ControlStatus.Contested, null);
+        return true;
     }
 
-    private static bool Same(ControlInterval a, ControlInterval b) =>
-        a.Controller == b.Controller && a.Status == b.Status &&
-        a.Candidates.SequenceEqual(b.Candidates) &&
-        a.Evidence.Select(e => (e.EventId, e.Says)).SequenceEqual(b.Evidence.Select(e => (e.EventId, e.Says)));
+    /// <summary>
+    /// The intervals, joined as the segments come: a neighbour that says the same thing on
+    /// the same evidence extends the last interval (so it allocates nothing); only a segment
+    /// that differs is copied into an interval of its own. A segment is derived into
+    /// <see cref="Candidates"/> and <see cref="Evidence"/>, then <see cref="Set"/> and
+    /// <see cref="Add"/>ed.
+    /// </summary>
+    private sealed class Intervals(string landmark)
+    {
+        private readonly List<ControlInterval> done = [];
+        private ControlInterval? last;
+        private DateOnly? lastTo; // where the last interval ends once joined with its neighbours
+        private string? controller;
+        private ControlStatus status;
+        private AgreedWindow? change;
+
+        public List<string> Candidates { get; } = [];
+        public List<Evidence> Evidence { get; } = [];
+
+        public void Set(string? controller, ControlStatus status, AgreedWindow? change) =>
+            (this.controller, this.status, this.change) = (controller, status, change);
+
+        public void Add(DateOnly? from, DateOnly? to)
+        {
+            if (last is null || lastTo != from || !SaysTheSame(last))
+            {
+                Close();
+                last = new ControlInterval(landmark, from, to, controller, status, Candidates.ToArray(), Evidence.ToArray(), change);
+            }
+            lastTo = to;
+            Candidates.Clear();
+            Evidence.Clear();
+        }
+
+        public List<ControlInterval> All()
+        {
+            Close();
+            return done;
+        }
+
+        private void Close()
+        {
+            if (last is not null) done.Add(last.To == lastTo ? last : last with { To = lastTo });
+            last = null;
+        }
+
+        /// <summary>The same holder, status and candidates, citing the same events saying the same.</summary>
+        private bool SaysTheSame(ControlInterval interval)
+        {
+            if (interval.Controller != controller || interval.Status != status ||
+                interval.Candidates.Count != Candidates.Count || interval.Evidence.Count != Evidence.Count) return false;
+            for (var i = 0; i < Candidates.Count; i++)
+                if (interval.Candidates[i] != Candidates[i]) return false;
+            for (var i = 0; i < Evidence.Count; i++)
+            {
+                var (a, b) = (interval.Evidence[i], Evidence[i]);
+                if (!ReferenceEquals(a, b) && (a.EventId != b.EventId || a.Says != b.Says)) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Sorts <paramref name="list"/> from <paramref name="start"/> on (ordinal) and drops repeats there.</summary>
+    private static void SortDistinct(List<string> list, int start)
+    {
+        if (list.Count - start < 2) return;
+        // A span sorted with a cached delegate: List.Sort(index, count, comparer) makes a new one per call.
+        CollectionsMarshal.AsSpan(list)[start..].Sort(Ordinal);
+        var kept = start;
+        for (var i = start; i < list.Count; i++)
+            if (kept == start || list[kept - 1] != list[i]) list[kept++] = list[i];
+        list.RemoveRange(kept, list.Count - kept);
+    }
+
+    /// <summary>
+    /// <paramref name="items"/> in order, ties kept in the order given (as OrderBy kept them;
+    /// List.Sort would not). Usually they come in order already, and are then returned as they are.
+    /// </summary>
+    private static List<T> StableSorted<T>(List<T> items, Comparison<T> compare)
+    {
+        for (var i = 1; i < items.Count; i++)
+            if (compare(items[i - 1], items[i]) > 0) return Sorted(items, compare);
+        return items;
+
+        static List<T> Sorted(List<T> items, Comparison<T> compare)
+        {
+            var indexed = new (T Item, int Index)[items.Count];
+            for (var i = 0; i < items.Count; i++) indexed[i] = (items[i], i);
+            Array.Sort(indexed, (a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
+            return Array.ConvertAll(indexed, x => x.Item).ToList();
+        }
+    }
+
+    private static readonly Comparison<string> Ordinal = string.CompareOrdinal;
 
     private static Evidence Cite(ControlClaim c, string says) => Evidence.Of(c, says);
 
-    /// <summary>The sides a fighting claim names: those of a partial or flagged take-over (a clash names none).</summary>
-    private static IEnumerable<string> Sides(ControlClaim c) => c.Gainers.Concat(c.Losers);
+    private static string FoughtText(ControlClaim c) => Window(
+        c.Effect == ClaimEffect.Fighting && c.Kind.ChangesControl()
+            ? c.Flags?.Count > 0 ? $"{Json.Name(c.Kind)} coded inconsistently ({string.Join(", ", c.Flags)}) " : $"part taken by {string.Join(" and ", c.Gainers)} "
+            : "fighting reported ",
+        c.Earliest, c.End);
 
-    private static string Fought(ControlClaim c) => c.Effect == ClaimEffect.Fighting && c.Kind.ChangesControl()
-        ? (c.Flags?.Count > 0 ? $"{Json.Name(c.Kind)} coded inconsistently ({string.Join(", ", c.Flags)}) " : $"part taken by {string.Join(" and ", c.Gainers)} ")
-            + Window(c.Earliest, c.End)
-        : "fighting reported " + Window(c.Earliest, c.End);
-
-    private static string Gained(ControlClaim c) => c.Gainers.Count > 0
+    private static string GainedText(ControlClaim c) => c.Gainers.Count > 0
         ? $"taken by {string.Join(" and ", c.Gainers)} by {c.Latest:yyyy-MM-dd}"
         : $"lost by {string.Join(" and ", c.Losers)} by {c.Latest:yyyy-MM-dd}, no gainer named";
 
-    private static string Lost(ControlClaim c) => $"held by {string.Join(" and ", c.Losers)} until it was lost from {c.Earliest:yyyy-MM-dd}";
+    private static string LostText(ControlClaim c) => $"held by {string.Join(" and ", c.Losers)} until it was lost from {c.Earliest:yyyy-MM-dd}";
 
-    private static string Window(DateOnly start, DateOnly end) =>
-        start == end.AddDays(-1) ? $"on {start:yyyy-MM-dd}" : $"between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
+    /// <summary><paramref name="saying"/> followed by the window, in one string.</summary>
+    private static string Window(string saying, DateOnly start, DateOnly end) =>
+        start == end.AddDays(-1) ? $"{saying}on {start:yyyy-MM-dd}" : $"{saying}between {start:yyyy-MM-dd} and {end.AddDays(-1):yyyy-MM-dd}";
 }
 
 /// <summary>One source's own window for a change or an occurrence (both days included).</summary>
@@ -239,11 +462,22 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
 
     public static AgreedWindow Of(IEnumerable<SourceWindow> windows)
     {
-        var all = windows.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
+        var all = InAccountOrder(windows);
         if (all.Count == 0) throw new ArgumentException("No window to agree on.", nameof(windows));
-        var (start, end) = (all.Max(w => w.Earliest), all.Min(w => w.Latest));
+        // Loops over the list, not LINQ: this runs for every change of every build.
+        var (start, end) = (all[0].Earliest, all[0].Latest);
+        for (var i = 1; i < all.Count; i++)
+        {
+            if (all[i].Earliest > start) start = all[i].Earliest;
+            if (all[i].Latest < end) end = all[i].Latest;
+        }
         if (start <= end)
-            return new AgreedWindow(start, end, all.Where(w => w.Earliest == start || w.Latest == end).ToList(), []);
+        {
+            var pinnedBy = new List<SourceWindow>(all.Count);
+            for (var i = 0; i < all.Count; i++)
+                if (all[i].Earliest == start || all[i].Latest == end) pinnedBy.Add(all[i]);
+            return new AgreedWindow(start, end, pinnedBy, []);
+        }
 
         var options = Groups(all)
             .Select(g => new WindowOption(g.Max(w => w.Earliest), g.Min(w => w.Latest), g))
@@ -252,12 +486,22 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
         return new AgreedWindow(options.Min(o => o.Earliest), options.Max(o => o.Latest), [], options);
     }
 
+    /// <summary>The windows by account, ties as given; they usually come in that order and are then only copied.</summary>
+    private static IReadOnlyList<SourceWindow> InAccountOrder(IEnumerable<SourceWindow> windows)
+    {
+        var all = windows as IReadOnlyList<SourceWindow> ?? windows.ToList();
+        for (var i = 1; i < all.Count; i++)
+            if (string.CompareOrdinal(all[i - 1].AccountId, all[i].AccountId) > 0)
+                return all.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
+        return all;
+    }
+
     /// <summary>
     /// The largest groups of windows that share a day (the maximal cliques of the interval
     /// graph): a sweep over the window edges records the open windows each time one is about
     /// to close right after another opened.
     /// </summary>
-    private static List<List<SourceWindow>> Groups(List<SourceWindow> windows)
+    private static List<List<SourceWindow>> Groups(IReadOnlyList<SourceWindow> windows)
     {
         var edges = windows.SelectMany(w => new[] { (Day: w.Earliest, Opens: true, Window: w), (Day: w.Latest.AddDays(1), Opens: false, Window: w) })
             .OrderBy(e => e.Day).ThenBy(e => e.Opens) // a window closing on a day goes before one opening that day

@@ -115,6 +115,39 @@ public sealed class ControlTimelineTests
         Assert.Empty(intervals);
     }
 
+    // A build words each claim's evidence once and shares it between the intervals citing it:
+    // these two pin that the sharing never crosses roles or builds.
+    [Fact]
+    public void a_claim_cited_by_several_intervals_says_in_each_what_its_part_there_is()
+    {
+        var taken = Claim("taken", "2015-06-10", "2015-06-12", gainers: ["b"], losers: ["a"]);
+        var clash = Claim("clash", "2015-07-01", "2015-07-01", effect: ClaimEffect.Fighting);
+
+        var intervals = ControlTimeline.Build("hotel", [taken, clash]);
+
+        string Says(string day) => Assert.Single(At(intervals, day).Evidence, e => e.EventId == taken.EventId).Says;
+        Assert.Equal("held by a until it was lost from 2015-06-10", Says("2015-06-01"));
+        Assert.Equal("changed hands between 2015-06-10 and 2015-06-12", Says("2015-06-11"));
+        Assert.Equal("taken by b by 2015-06-12", Says("2015-06-20"));
+        Assert.Equal(ControlStatus.Contested, At(intervals, "2015-07-01").Status);
+        Assert.Equal(["taken by b by 2015-06-12", "fighting reported on 2015-07-01"], At(intervals, "2015-07-01").Evidence.Select(e => e.Says));
+        Assert.Equal("taken by b by 2015-06-12", Says("2015-07-02"));
+        Assert.All(intervals.SelectMany(i => i.Evidence), e => Assert.Equal(e.EventId == taken.EventId ? taken.AccountId : clash.AccountId, e.AccountId));
+    }
+
+    [Fact]
+    public void a_build_words_the_claims_it_is_given_not_those_an_earlier_build_saw()
+    {
+        var taken = Claim("taken", "2015-06-10", "2015-06-12", gainers: ["b"], losers: ["a"]);
+        _ = ControlTimeline.Build("hotel", [taken]);
+
+        var corrected = ControlTimeline.Build("hotel", [taken with { Earliest = new DateOnly(2015, 6, 11), Latest = new DateOnly(2015, 6, 11), Gainers = ["c"] }]);
+
+        Assert.Equal(
+            ["held by a until it was lost from 2015-06-11", "changed hands on 2015-06-11", "taken by c by 2015-06-11"],
+            corrected.Select(i => Assert.Single(i.Evidence).Says));
+    }
+
     [Fact]
     public void the_order_claims_arrive_in_does_not_matter()
     {
