@@ -34,11 +34,21 @@ public sealed class ReadModelOutageTests
         appended.AddRange(await AppendAsync(store, 30));
 
         var head = (await store.HeadAsync()).Value;
-        await Eventually.TrueAsync(async () =>
+        var last = "";
+        try
         {
-            using var answer = await server.Client.GetAsync($"/api/control?at=2015-06-12&minPosition={head}");
-            return answer.IsSuccessStatusCode;
-        }, "the read model caught up after the outages", TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(async () =>
+            {
+                using var answer = await server.Client.GetAsync($"/api/control?at=2015-06-12&minPosition={head}");
+                last = $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}";
+                return answer.IsSuccessStatusCode;
+            }, "the read model caught up after the outages", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // What the service said last, and which agents it runs: where it stalled, for whoever reads the failure.
+            throw new TimeoutException($"The read model had not reached {head} 60 s after the outages. Last answer: {last}. Agents: {await server.Client.GetStringAsync("/health/agents")}");
+        }
 
         using (var agents = JsonDocument.Parse(await server.Client.GetStringAsync("/health/agents")))
             Assert.Single(agents.RootElement.GetProperty("agents").EnumerateArray(), a => a.GetString()!.Contains("read-model", StringComparison.Ordinal));
