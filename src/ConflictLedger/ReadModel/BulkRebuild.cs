@@ -32,7 +32,7 @@ namespace ConflictLedger.ReadModel;
 /// Memory: every standing claim, the occurrences still open and the ids of those written.
 /// Time: the pass is bound by the .NET side's processor time, much of it collecting garbage:
 /// what survives a collection is copied, so pages, queues and batches are kept short and
-/// documents are made as UTF-8 bytes (half a string's size). A page with an event that
+/// documents are serialised into pooled buffers (<see cref="PooledJson"/>). A page with an event that
 /// fails the check is read again through Marten (<paramref name="checkThroughMarten"/>),
 /// which dead-letters it with Marten's own record of the event, as the page-by-page rebuild did.
 /// </remarks>
@@ -87,10 +87,9 @@ internal sealed class BulkRebuild(
     {
         var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, ct);
         var head = await SnapshotAsync(ct);
-        // Four stages, each on its own thread, joined by short queues: reading, checking (on
-        // every core), folding, writing. Each page of raw rows is in memory only while it
-        // moves through them (longer queues held more of the pass in memory for the garbage
-        // collector to copy: the pauses grew with them).
+        // Four stages side by side, joined by short queues: reading, checking (on every core),
+        // folding (here), writing. Each page is in memory only while it moves through them
+        // (longer queues held more of the pass in memory for the garbage collector to copy).
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var rawPages = Channel.CreateBounded<List<RawEvent>>(PagesInFlight);
         var checkedPages = Channel.CreateBounded<CheckedPage>(PagesInFlight);
