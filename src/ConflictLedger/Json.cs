@@ -29,9 +29,9 @@ public static class Json
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
 
     /// <summary>The kebab-case name an enum value has in JSON.</summary>
-    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => Names<TEnum>.Of.GetOrAdd(value, Convert);
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => Names<TEnum>.Of.GetOrAdd(value, KebabName);
 
-    private static string Convert<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+    private static string KebabName<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     /// <summary>Each value's name, made once: evidence texts and summaries name kinds and statuses by the million in a rebuild.</summary>
     private static class Names<TEnum> where TEnum : struct, Enum
