@@ -45,15 +45,20 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
     /// The account a correction or retraction targets when it does not pass on its own, so
     /// whether it passes depends on that account's earlier events; null otherwise.
     /// </summary>
-    public string? FollowUpOf(RecordedEvent e, EventFacts? facts = null) =>
-        e.Type is OccurrenceEvents.Corrected or OccurrenceEvents.Retracted && !Matches(e, facts) ? (facts ?? EventFacts.Of(e)).AccountId : null;
+    public string? FollowUpOf(RecordedEvent e, EventFacts? facts = null)
+    {
+        if (e.Type is not (OccurrenceEvents.Corrected or OccurrenceEvents.Retracted)) return null;
+        facts ??= EventFacts.Of(e);
+        return Matches(e, facts) ? null : facts.AccountId;
+    }
 
-    /// <summary>The follow-up rule, given the events of the follow-up's stream.</summary>
+    /// <summary>The follow-up rule, given the events of the follow-up's stream (each parsed once).</summary>
     public bool PassesAfter(RecordedEvent followUp, string accountId, IEnumerable<RecordedEvent> stream) =>
         stream.Any(earlier => earlier.Version < followUp.Version
                               && earlier.Type != OccurrenceEvents.Retracted
-                              && AccountIdOf(earlier.Data) == accountId
-                              && Matches(earlier));
+                              && EventFacts.Of(earlier) is var facts
+                              && facts.AccountId == accountId
+                              && Matches(earlier, facts));
 
     /// <summary>The whole rule: reads the follow-up's stream only for a correction or retraction that does not pass on its own.</summary>
     public Task<bool> PassesAsync(RecordedEvent e, LedgerLog store, CancellationToken ct) => PassesAsync(e, null, store, ct);
@@ -61,6 +66,8 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
     /// <inheritdoc cref="PassesAsync(RecordedEvent, LedgerLog, CancellationToken)"/>
     public async Task<bool> PassesAsync(RecordedEvent e, EventFacts? facts, LedgerLog store, CancellationToken ct)
     {
+        // A correction or retraction is parsed once, for both questions.
+        if (e.Type is OccurrenceEvents.Corrected or OccurrenceEvents.Retracted) facts ??= EventFacts.Of(e);
         if (Matches(e, facts)) return true;
         if (FollowUpOf(e, facts) is not { } accountId) return false;
         var stream = await store.ReadStreamAsync(e.StreamId, ct: ct).TakeWhile(s => s.Version < e.Version).ToListAsync(ct);
@@ -82,8 +89,6 @@ public sealed record FeedFilter(IReadOnlyCollection<string>? Types, string? Land
     /// </summary>
     public IReadOnlyCollection<string>? StoreTypes =>
         Types is { Count: > 0 } ? Types.Append(OccurrenceEvents.Corrected).Append(OccurrenceEvents.Retracted).ToHashSet(StringComparer.Ordinal) : null;
-
-    private static string? AccountIdOf(string data) => EventFacts.Of(data).AccountId;
 
     /// <summary>Every event type the ledger writes: a filter naming another would silently match nothing.</summary>
     public static readonly IReadOnlySet<string> KnownTypes =

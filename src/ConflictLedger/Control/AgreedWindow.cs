@@ -21,7 +21,7 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
 
     public static AgreedWindow Of(IEnumerable<SourceWindow> windows)
     {
-        var all = InAccountOrder(windows);
+        var all = StableOrder.Of(windows as IReadOnlyList<SourceWindow> ?? windows.ToList(), static (a, b) => string.CompareOrdinal(a.AccountId, b.AccountId));
         if (all.Count == 0) throw new ArgumentException("No window to agree on.", nameof(windows));
         // Loops over the list, not LINQ: this runs for every change of every build.
         var (start, end) = (all[0].Earliest, all[0].Latest);
@@ -43,16 +43,6 @@ public sealed record AgreedWindow(DateOnly Earliest, DateOnly Latest, IReadOnlyL
             .OrderBy(o => o.Earliest).ThenBy(o => o.Latest)
             .ToList();
         return new AgreedWindow(options.Min(o => o.Earliest), options.Max(o => o.Latest), [], options);
-    }
-
-    /// <summary>The windows by account, ties as given; they usually come in that order and are then only copied.</summary>
-    private static IReadOnlyList<SourceWindow> InAccountOrder(IEnumerable<SourceWindow> windows)
-    {
-        var all = windows as IReadOnlyList<SourceWindow> ?? windows.ToList();
-        for (var i = 1; i < all.Count; i++)
-            if (string.CompareOrdinal(all[i - 1].AccountId, all[i].AccountId) > 0)
-                return all.OrderBy(w => w.AccountId, StringComparer.Ordinal).ToList();
-        return all;
     }
 
     /// <summary>

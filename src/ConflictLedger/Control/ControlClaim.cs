@@ -59,6 +59,18 @@ public sealed record ControlClaim(
             knownFrom, null, account.Flags);
     }
 
+    /// <summary>
+    /// The claim an occurrence event makes, if any: a report's counts from its publication
+    /// (<see cref="KnowableFrom"/>), a correction's from the day it was recorded; a
+    /// retraction makes none.
+    /// </summary>
+    public static ControlClaim? Made(Guid eventId, long position, IOccurrenceEvent e, DateOnly recorded) => e switch
+    {
+        AccountReported r => From(eventId, position, e.OccurrenceId, e.AccountId, r.Account, KnowableFrom(r.Account.Source, recorded)),
+        AccountCorrected c => From(eventId, position, e.OccurrenceId, e.AccountId, c.Account, recorded),
+        _ => null,
+    };
+
     /// <summary>What the account's claim says about its place (see <see cref="From"/>); null when it makes none.</summary>
     public static ClaimEffect? EffectOf(Account account)
     {

@@ -194,9 +194,9 @@ public static class ControlTimeline
         for (var i = 0; i < accounts.Count; i++)
             windows[i] = new SourceWindow(accounts[i].AccountId, accounts[i].Source.Outlet, accounts[i].Earliest, accounts[i].Latest);
         var (gainers, losers) = (Named(accounts, static c => c.Gainers), Named(accounts, static c => c.Losers));
-        var ordered = StableSorted(accounts, static (a, b) => string.CompareOrdinal(a.AccountId, b.AccountId) is var byAccount and not 0
+        var ordered = StableOrder.Of(accounts, static (a, b) => string.CompareOrdinal(a.AccountId, b.AccountId) is var byAccount and not 0
             ? byAccount : a.EventId.CompareTo(b.EventId));
-        return new Change(occurrenceId, AgreedWindow.Of(windows), gainers, losers, ordered.ConvertAll(c => new Cited(c)));
+        return new Change(occurrenceId, AgreedWindow.Of(windows), gainers, losers, Citing(ordered));
     }
 
     /// <summary>
@@ -216,8 +216,15 @@ public static class ControlTimeline
     private static List<Cited> Fighting(List<ControlClaim> mine)
     {
         var fighting = mine.FindAll(c => c.Effect == ClaimEffect.Fighting);
-        return StableSorted(fighting, static (a, b) => a.Earliest != b.Earliest ? a.Earliest.CompareTo(b.Earliest)
-            : string.CompareOrdinal(a.AccountId, b.AccountId)).ConvertAll(c => new Cited(c));
+        return Citing(StableOrder.Of(fighting, static (a, b) => a.Earliest != b.Earliest ? a.Earliest.CompareTo(b.Earliest)
+            : string.CompareOrdinal(a.AccountId, b.AccountId)));
+    }
+
+    private static List<Cited> Citing(IReadOnlyList<ControlClaim> claims)
+    {
+        var cited = new List<Cited>(claims.Count);
+        foreach (var claim in claims) cited.Add(new Cited(claim));
+        return cited;
     }
 
     /// <summary>Every day a change or a fight starts or ends, once each, in order.</summary>
@@ -399,25 +406,6 @@ public static class ControlTimeline
         for (var i = start; i < list.Count; i++)
             if (kept == start || list[kept - 1] != list[i]) list[kept++] = list[i];
         list.RemoveRange(kept, list.Count - kept);
-    }
-
-    /// <summary>
-    /// <paramref name="items"/> in order, ties kept in the order given (as OrderBy kept them;
-    /// List.Sort would not). Usually they come in order already, and are then returned as they are.
-    /// </summary>
-    private static List<T> StableSorted<T>(List<T> items, Comparison<T> compare)
-    {
-        for (var i = 1; i < items.Count; i++)
-            if (compare(items[i - 1], items[i]) > 0) return Sorted(items, compare);
-        return items;
-
-        static List<T> Sorted(List<T> items, Comparison<T> compare)
-        {
-            var indexed = new (T Item, int Index)[items.Count];
-            for (var i = 0; i < items.Count; i++) indexed[i] = (items[i], i);
-            Array.Sort(indexed, (a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
-            return Array.ConvertAll(indexed, x => x.Item).ToList();
-        }
     }
 
     private static readonly Comparison<string> Ordinal = string.CompareOrdinal;

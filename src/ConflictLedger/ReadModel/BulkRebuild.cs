@@ -299,14 +299,7 @@ internal sealed class BulkRebuild(
                 if (claims[i].SupersededFrom is null && claims[i].AccountId == o.AccountId) claims[i] = claims[i] with { SupersededFrom = day };
             }
         }
-        var (account, knownFrom) = o switch
-        {
-            AccountReported r => (r.Account, ControlClaim.KnowableFrom(r.Account.Source, day)),
-            AccountCorrected c => (c.Account, day),
-            _ => ((Account?)null, day),
-        };
-        if (account is not null && ControlClaim.From(e.Id, e.Position, o.OccurrenceId, o.AccountId, account, knownFrom) is { } claim)
-            folded.Claims.Add(claim);
+        if (ControlClaim.Made(e.Id, e.Position, o, day) is { } claim) folded.Claims.Add(claim);
     }
 
     /// <summary>

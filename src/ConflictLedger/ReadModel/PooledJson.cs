@@ -5,7 +5,7 @@ namespace ConflictLedger.ReadModel;
 
 /// <summary>
 /// A document's JSON (the domain's, <see cref="Json.Options"/>) as UTF-8 in a buffer rented
-/// from the shared pool, given back once the row is written. A rebuild writes a document per
+/// from a pool, given back once the row is written. A rebuild writes a document per
 /// occurrence, claim and interval, each alive only until its row is sent: allocated, they were
 /// a quarter of the rebuild's allocations, and every collection copied those still queued.
 /// </summary>

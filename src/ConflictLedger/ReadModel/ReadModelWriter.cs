@@ -249,13 +249,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                     replacedBeforeBatch.TryAdd(key, day);
             }
 
-            var (account, knownFrom) = domain switch
-            {
-                AccountReported r => (r.Account, ControlClaim.KnowableFrom(r.Account.Source, day)),
-                AccountCorrected c => (c.Account, day),
-                _ => ((Account?)null, day),
-            };
-            if (account is not null && ControlClaim.From(recorded.Id, recorded.Position, domain.OccurrenceId, domain.AccountId, account, knownFrom) is { } claim)
+            if (ControlClaim.Made(recorded.Id, recorded.Position, domain, day) is { } claim)
             {
                 (standingInBatch.TryGetValue(key, out var list) ? list : standingInBatch[key] = []).Add(claims.Count);
                 claims.Add(claim);
