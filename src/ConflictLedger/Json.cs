@@ -28,6 +28,9 @@ public static class Json
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
 
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize<T>(utf8Json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
+
     /// <summary>The kebab-case name an enum value has in JSON.</summary>
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => Names<TEnum>.Of.GetOrAdd(value, KebabName);
 

@@ -55,8 +55,7 @@ internal static class DeferredIndexes
 
     /// <summary>
     /// Runs the statements, two at a time on connections of their own (builds of indexes on
-    /// one table do not block each other), then has the tables analysed: the generation is
-    /// queried as soon as it is swapped in, and the planner should know their sizes by then.
+    /// one table do not block each other), then has the tables analysed (<see cref="AnalyzeAsync"/>).
     /// </summary>
     public static async Task CreateAsync(NpgsqlDataSource dataSource, string schema, IEnumerable<IGrouping<string, string>> tables, CancellationToken ct)
     {
@@ -80,8 +79,14 @@ internal static class DeferredIndexes
             }
         }
         await Task.WhenAll(Worker(), Worker());
-        if (built.Count == 0) return;
-        await using var stats = dataSource.CreateCommand($"analyze {string.Join(", ", built.Select(t => $"\"{schema}\".\"{t.Key}\""))}");
+        await AnalyzeAsync(dataSource, schema, built.Select(t => t.Key).ToArray(), ct);
+    }
+
+    /// <summary>Has the tables analysed: the generation is queried as soon as it is swapped in, and the planner should know their sizes by then.</summary>
+    public static async Task AnalyzeAsync(NpgsqlDataSource dataSource, string schema, string[] tables, CancellationToken ct)
+    {
+        if (tables.Length == 0) return;
+        await using var stats = dataSource.CreateCommand($"analyze {string.Join(", ", tables.Select(t => $"\"{schema}\".\"{t}\""))}");
         await stats.ExecuteNonQueryAsync(ct);
     }
 }
