@@ -28,6 +28,12 @@ public static class ClusterSetup
         wolverine.Durability.FirstHealthCheckExecution = TimeSpan.Zero;
         wolverine.Durability.StaleNodeTimeout = 5.Seconds();
         wolverine.Durability.CheckAssignmentPeriod = 1.Seconds();
+        // An agent that fails while the database is away (the read model's projection, say) is
+        // started again with a backoff that Wolverine lets grow to 5 minutes, and after 3 failed
+        // starts it is released with a 10-minute embargo on the node: on one node that is a read
+        // model stopped for minutes after the database is back. Bounded to seconds here.
+        wolverine.Durability.TransientFailureRestartMaxBackoff = 10.Seconds();
+        wolverine.Durability.AgentReleaseCooldown = 30.Seconds();
         wolverine.Services.AddSingleton<IAgentFamily>(sp => new LedgerAgents(
             sp.GetRequiredService<WebhookDispatcher>(), options.RabbitMq.Uri is null ? null : sp.GetRequiredService<BrokerRelay>()));
         // The ledger has no message handlers of its own, so there is no code to generate;

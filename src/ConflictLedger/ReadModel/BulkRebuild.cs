@@ -158,10 +158,11 @@ internal sealed class BulkRebuild(
             await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes, ct);
             ReadModelWriter.Record("rebuild: indexes", started);
         }, ct);
+        // The catalog's tables are written beside them.
+        var catalog = WriteCatalogAsync(ct);
         await CopyIntervalsAsync(ct);
-        await WriteCatalogAsync(ct);
         await DeferredIndexes.AnalyzeAsync(log.DataSource, generation, ["control_intervals"], ct);
-        await indexed;
+        await Task.WhenAll(catalog, indexed);
         logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrenceCount, claimCount);
         return (head, events);
     }
