@@ -20,8 +20,9 @@ namespace ConflictLedger.ReadModel;
 /// replaced them, and the last revision of each catalog entry. An occurrence is written as
 /// soon as its stream's last event is folded (its document and claims go into two COPYs
 /// open for the whole pass) and only its standing claims are kept, as their documents
-/// (<see cref="StandingClaimDocuments"/>), for the intervals derived at the end. The tables are filled without their indexes, which are built after
-/// (<see cref="DeferredIndexes"/>). Page by page, the same rows took a load and an upsert of
+/// (<see cref="StandingClaimDocuments"/>), for the intervals derived at the end. The tables
+/// are filled without their indexes, which are built after (<see cref="DeferredIndexes"/>),
+/// but for the intervals' (written in its order). Page by page, the same rows took a load and an upsert of
 /// each touched occurrence per page, an index update per row and a read of every claim
 /// back (77 s for 1,000,000 events; the README has the figures).
 /// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
@@ -43,7 +44,8 @@ internal sealed class BulkRebuild(
     private const int PagesInFlight = 2;
     /// <summary>
     /// Landmarks whose intervals are derived together: what a chunk derives waits to be written and
-    /// survives collections (chunks of 200 landmarks made a 1,000,000-event rebuild's intervals 1.3 s slower).
+    /// survives collections (with chunks of 200 landmarks, the intervals of a 300,000-event rebuild
+    /// took 3.7 s against 3.4 s, and 0.78 s of GC pauses against 0.49 s).
     /// </summary>
     private const int LandmarksPerChunk = 20;
 
