@@ -160,11 +160,16 @@ internal sealed class BulkRebuild(
             await DeferredIndexes.CreateAsync(log.DataSource, generation, indexes, ct);
             ReadModelWriter.Record("rebuild: indexes", started);
         }, ct);
-        // The catalog's tables are written beside them.
-        var catalog = WriteCatalogAsync(ct);
-        await CopyIntervalsAsync(ct);
-        await DeferredIndexes.AnalyzeAsync(log.DataSource, generation, ["control_intervals"], ct);
-        await Task.WhenAll(catalog, indexed);
+        async Task IntervalsAsync()
+        {
+            await CopyIntervalsAsync(ct);
+            await DeferredIndexes.AnalyzeAsync(log.DataSource, generation, ["control_intervals"], ct);
+        }
+        // The catalog's tables are written beside them. All three run to their end whatever the
+        // others do: when one fails (a row or an index entry PostgreSQL refuses, say), the caller
+        // drops the generation and rebuilds it page by page, and nothing of this pass may still be
+        // writing into it (the intervals' failure used to leave the index builds running).
+        await Task.WhenAll(indexed, WriteCatalogAsync(ct), IntervalsAsync());
         logger.LogInformation("Rebuilt {Events} events into {Generation}: {Occurrences} occurrences, {Claims} claims", events, generation, occurrenceCount, claimCount);
         return (head, events);
     }
