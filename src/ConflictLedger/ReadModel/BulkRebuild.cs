@@ -22,7 +22,7 @@ namespace ConflictLedger.ReadModel;
 /// open for the whole pass) and only its standing claims are kept, as their documents
 /// (<see cref="StandingClaimDocuments"/>), for the intervals derived at the end. The tables
 /// are filled without their indexes, which are built after (<see cref="DeferredIndexes"/>),
-/// but for the intervals' (written in its order). Page by page, the same rows took a load and an upsert of
+/// but for the intervals' (written in its order) and a partial index no row of the pass enters. Page by page, the same rows took a load and an upsert of
 /// each touched occurrence per page, an index update per row and a read of every claim
 /// back (77 s for 1,000,000 events; the README has the figures).
 /// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
@@ -56,6 +56,13 @@ internal sealed class BulkRebuild(
     /// (1.2 s of a 1,000,000-event rebuild).
     /// </summary>
     private static readonly string[] BulkTables = ["occurrences", "control_claims"];
+
+    /// <summary>
+    /// Indexes of those tables kept in place: a partial index that no row of a rebuild enters
+    /// (every claim it writes has its window; one without comes only from an older node during
+    /// an upgrade). Built after, it would cost a scan of the whole table for nothing.
+    /// </summary>
+    private static readonly string[] KeptIndexes = ["control_claims_unwindowed"];
 
     private readonly ReadModelSql sql = new(generation);
     private readonly Marten.ISerializer serializer = log.Store.Options.Serializer();
@@ -100,7 +107,7 @@ internal sealed class BulkRebuild(
     /// </summary>
     public async Task<(long Head, int Events)> RunAsync(CancellationToken ct)
     {
-        var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, ct);
+        var indexes = await DeferredIndexes.DropAsync(log.DataSource, generation, BulkTables, KeptIndexes, ct);
         var head = await SnapshotAsync(ct);
         // Four stages side by side, joined by short queues: reading, checking (on every core),
         // folding (here), writing. Each page is in memory only while it moves through them

@@ -11,8 +11,11 @@ namespace ConflictLedger.ReadModel;
 /// </summary>
 internal static class DeferredIndexes
 {
-    /// <summary>Drops every index and key of the given tables of <paramref name="schema"/>; returns, per table, the statements that create them again.</summary>
-    public static async Task<ILookup<string, string>> DropAsync(NpgsqlDataSource dataSource, string schema, string[] tables, CancellationToken ct)
+    /// <summary>
+    /// Drops every index and key of the given tables of <paramref name="schema"/> but those named in
+    /// <paramref name="kept"/>; returns, per table, the statements that create them again.
+    /// </summary>
+    public static async Task<ILookup<string, string>> DropAsync(NpgsqlDataSource dataSource, string schema, string[] tables, string[] kept, CancellationToken ct)
     {
         var drops = new List<string>();
         var creates = new List<(string Table, string Create)>();
@@ -23,12 +26,13 @@ internal static class DeferredIndexes
               join pg_class t on t.oid = i.indrelid
               join pg_namespace n on n.oid = t.relnamespace
               left join pg_constraint con on con.conindid = i.indexrelid and con.conrelid = t.oid
-             where n.nspname = $1 and t.relname = any($2)
+             where n.nspname = $1 and t.relname = any($2) and ic.relname <> all($3)
              order by t.relname, ic.relname
             """))
         {
             read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schema });
             read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tables });
+            read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kept });
             await using var reader = await read.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -18,7 +18,9 @@ public sealed class ReadModelOutageTests
     {
         await using var cluster = await PostgresCluster.StartAsync();
         var schema = TestDatabase.NewSchemaName("rmout");
-        await using var server = await RunningServer.StartAsync(schema, new Dictionary<string, string?> { ["ConflictLedger:Database"] = cluster.ConnectionString });
+        var log = new RecentLog();
+        await using var server = await RunningServer.StartAsync(schema, new Dictionary<string, string?> { ["ConflictLedger:Database"] = cluster.ConnectionString },
+            services => services.AddSingleton<ILoggerProvider>(log));
         await using var dataSource = cluster.CreateDataSource("rm-outage-test");
         var store = LedgerLog.Create(dataSource, new LogOptions(schema));
         var appended = new List<string>();
@@ -46,8 +48,9 @@ public sealed class ReadModelOutageTests
         }
         catch (TimeoutException)
         {
-            // What the service said last, and which agents it runs: where it stalled, for whoever reads the failure.
-            throw new TimeoutException($"The read model had not reached {head} 60 s after the outages. Last answer: {last}. Agents: {await server.Client.GetStringAsync("/health/agents")}");
+            // What the service said last, which agents it runs and what it logged: where it stalled, for whoever reads the failure.
+            throw new TimeoutException(
+                $"The read model had not reached {head} 60 s after the outages. Last answer: {last}. Agents: {await server.Client.GetStringAsync("/health/agents")}\nThe server's last log lines:\n{log}");
         }
 
         using (var agents = JsonDocument.Parse(await server.Client.GetStringAsync("/health/agents")))
