@@ -63,6 +63,8 @@ public static class LedgerMarten
         o.Projections.Errors.SkipApplyErrors = true;
         o.Projections.Errors.SkipSerializationErrors = true;
         o.Projections.Errors.SkipUnknownEvents = true;
+        // A shard cut by a database restart is restarted after it, whatever its last exception was.
+        DaemonFailures.Register();
         o.Projections.Add(new ReadModelProjection(log.Schema), ProjectionLifecycle.Async, ReadModelProjection.Name,
             async => async.BatchSize = log.ProjectionBatchSize);
     }
