@@ -22,9 +22,10 @@ namespace ConflictLedger.ReadModel;
 /// open for the whole pass) and only its standing claims are kept, as their documents
 /// (<see cref="StandingClaimDocuments"/>), for the intervals derived at the end. The tables
 /// are filled without their indexes, which are built after (<see cref="DeferredIndexes"/>),
-/// but for the intervals' (written in its order) and a partial index no row of the pass enters. Page by page, the same rows took a load and an upsert of
-/// each touched occurrence per page, an index update per row and a read of every claim
-/// back (77 s for 1,000,000 events; the README has the figures).
+/// but for the intervals' (written in its order) and a partial index no row of the pass
+/// enters. Page by page, the same rows took a load and an upsert of each touched occurrence
+/// per page, an index update per row and a read of every claim back (77 s for 1,000,000
+/// events; the README has the figures).
 /// The rows are those the daemon's writer leaves (<see cref="ReadModelWriter"/>:
 /// <c>ProjectOccurrencesAsync</c>, <c>ProjectClaimsAsync</c>, <c>RecomputeAllIntervalsAsync</c>);
 /// tests compare a rebuild with incremental projection.
