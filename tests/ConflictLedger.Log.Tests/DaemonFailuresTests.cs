@@ -4,12 +4,14 @@ using Npgsql;
 namespace ConflictLedger.Log.Tests;
 
 /// <summary>
-/// A read model shard cut by a database restart must be classified transient, so that Wolverine
-/// restarts it once the database is back; a shard broken by the schema must not be.
+/// Once the ledger's Marten is configured, a read model shard cut by a database restart is
+/// classified transient, so that Wolverine restarts it once the database is back; a shard broken
+/// by the schema is not. The classifier is process-wide: run alone, these tests fail if the
+/// configuration stops registering it.
 /// </summary>
 public sealed class DaemonFailuresTests
 {
-    public DaemonFailuresTests() => DaemonFailures.Register();
+    public DaemonFailuresTests() => LedgerMarten.Configure(new Marten.StoreOptions(), new LogOptions("daemon_failures_tests"));
 
     private static bool IsTransient(Exception exception) => ShardFailure.For(exception, DateTimeOffset.UtcNow).IsTransient;
 

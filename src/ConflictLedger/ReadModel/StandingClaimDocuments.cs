@@ -8,8 +8,8 @@ namespace ConflictLedger.ReadModel;
 /// not as objects: every object kept to the end survives the pass's collections and is copied
 /// as it ages. Kept as objects, the 861,340 standing claims of a 1,000,000-event rebuild were
 /// about 1 GB to carry and its GC pauses 3.7 s; kept so, 1.4 s (the same benchmark, one run
-/// after the other), for 3.4 s of thread time (on both cores) reading them back. They are read back from their documents as the page-by-page
-/// rebuild reads them from the table
+/// after the other), for 3.4 s of thread time (on both cores) reading them back. They are read
+/// back from their documents as the page-by-page rebuild reads them from the table
 /// (<see cref="ReadModelWriter"/>'s <c>RecomputeAllIntervalsAsync</c>).
 /// </summary>
 /// <remarks>Filled by one writer; read, on every core, once it is full.</remarks>
