@@ -41,7 +41,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         if (IsRoot) await RunAsync("chown", ["postgres", data]);
         await RunAsync("chmod", ["700", data]);
         var cluster = new PostgresCluster(bin, data, port);
-        await cluster.AsOwnerAsync("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
+        await cluster.AsOwnerAsync("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--no-sync");
         // Appended as the owner, so the file keeps the owner and mode initdb gave it.
         await cluster.AsOwnerAsync("/bin/sh", "-c", $"""
             cat >> '{data}/postgresql.conf' <<'CONF'
