@@ -68,10 +68,6 @@ port = $port
 unix_socket_directories = '$data'
 max_connections = 300
 synchronous_commit = off
-# Imports and rebuilds write their rows in bulk: WAL buffers beyond the default 4 MB (a
-# 32nd of shared_buffers) spare the writers waits for WAL writes. A 1,000,000-event rebuild
-# took 0.6-1.7 s less in each of four pairs of runs.
-wal_buffers = 64MB
 CONF
   fi
   as_owner "$bin/pg_ctl" start -D "$data" -l "$data/server.log" -w -t 60 >/dev/null
