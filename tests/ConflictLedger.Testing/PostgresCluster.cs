@@ -41,6 +41,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         if (IsRoot) await RunAsync("chown", ["postgres", data]);
         await RunAsync("chmod", ["700", data]);
         var cluster = new PostgresCluster(bin, data, port);
+        // The locale scripts/database.sh gives the shared cluster (it says why), so that a test here sorts text as every other test does.
         await cluster.AsOwnerAsync("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--no-sync");
         // Appended as the owner, so the file keeps the owner and mode initdb gave it.
         await cluster.AsOwnerAsync("/bin/sh", "-c", $"""
