@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ConflictLedger;
 
@@ -7,6 +8,15 @@ namespace ConflictLedger;
 public static class Json
 {
     public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>
+    /// How the read model writes its documents: as <see cref="Options"/>, but without the
+    /// properties derived from others (a getter that no constructor parameter sets, such as an
+    /// account's ACLED type or a claim's end). Reading with <see cref="Options"/> never sets
+    /// those (they are computed again), so nothing is lost; they were about a tenth of an
+    /// occurrence document, and a rebuild writes every document once more.
+    /// </summary>
+    public static readonly JsonSerializerOptions Stored = CreateStored();
 
     private static JsonSerializerOptions Create()
     {
@@ -20,10 +30,32 @@ public static class Json
         return options;
     }
 
+    private static JsonSerializerOptions CreateStored()
+    {
+        var options = new JsonSerializerOptions(Options)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { WithoutDerivedProperties } },
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    private static void WithoutDerivedProperties(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object) return;
+        for (var i = type.Properties.Count - 1; i >= 0; i--)
+        {
+            if (type.Properties[i] is { Set: null, AssociatedParameter: null }) type.Properties.RemoveAt(i);
+        }
+    }
+
     /// <summary>Enum values as kebab-case names, never numbers.</summary>
     public static JsonConverter EnumConverter() => new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false);
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>A read model document (<see cref="Stored"/>).</summary>
+    public static string SerializeStored<T>(T value) => JsonSerializer.Serialize(value, Stored);
 
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");

@@ -125,7 +125,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
         var (sql, _) = await ActiveAsync(ct);
         await using var command = DataSource.CreateCommand(sql.Occurrence);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
-        return await command.ExecuteScalarAsync(ct) is string doc ? Json.Deserialize<OccurrenceView>(doc) : null;
+        return await command.ExecuteScalarAsync(ct) is string doc ? StoredOccurrence.Read(doc) : null;
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
             command.Parameters.Add(Text(after));
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit + 1 });
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) docs.Add(Json.Deserialize<OccurrenceView>(reader.GetString(0)));
+            while (await reader.ReadAsync(ct)) docs.Add(StoredOccurrence.Read(reader.GetString(0)));
         }
         var more = docs.Count > limit;
         var page = docs.Take(limit).ToList();
@@ -233,7 +233,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
             if (filter.Known is { } day)
             {
                 // As known on a day, an occurrence shows only the accounts published by then.
-                if (KnownOn(Json.Deserialize<OccurrenceView>(reader.GetString(6)), day) is not { } view) continue;
+                if (KnownOn(StoredOccurrence.Read(reader.GetString(6)), day) is not { } view) continue;
                 summary = new OccurrenceSummary(view.Id, view.Kinds.Select(Json.Name).ToList(),
                     view.Accounts.Where(a => !a.Retracted).SelectMany(a => a.Account.Actors.Select(r => r.Actor)).Distinct().Order(StringComparer.Ordinal).ToList(),
                     view.Earliest, view.Latest);

@@ -74,6 +74,4 @@ public sealed record OccurrenceView(
         }
         return state.Accounts.Count == 0 ? null : Of(state);
     }
-
-    public Occurrence ToOccurrence() => new(Id, Accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal));
 }

@@ -408,7 +408,7 @@ internal sealed class BulkRebuild(
         {
             var view = OccurrenceView.Of(folded.State);
             var summary = OccurrenceSummary.Of(view);
-            row = new OccurrenceRow(view.Id, folded.Position, PooledJson.Of(view), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
+            row = new OccurrenceRow(view.Id, folded.Position, PooledJson.Of(StoredOccurrence.Of(view)), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
         }
         return (folded, row, folded.Claims.Select(c => PooledJson.Of(c with { SupersededFrom = null })).ToArray());
     }
@@ -482,7 +482,7 @@ internal sealed class BulkRebuild(
                 {
                     new NpgsqlParameter<string[]> { TypedValue = list.Select(l => l.Id).ToArray() },
                     new NpgsqlParameter { Value = list.Select(l => l.Parent).ToArray() },
-                    new NpgsqlParameter<string[]> { TypedValue = list.Select(l => Json.Serialize(l)).ToArray() },
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(l => Json.SerializeStored(l)).ToArray() },
                 },
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.RefreshAncestors));
@@ -495,7 +495,7 @@ internal sealed class BulkRebuild(
                 Parameters =
                 {
                     new NpgsqlParameter<string[]> { TypedValue = list.Select(a => a.Id).ToArray() },
-                    new NpgsqlParameter<string[]> { TypedValue = list.Select(a => Json.Serialize(a)).ToArray() },
+                    new NpgsqlParameter<string[]> { TypedValue = list.Select(a => Json.SerializeStored(a)).ToArray() },
                 },
             });
         }

@@ -81,7 +81,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         // compared with the stored ones ending after it, and only those that differ are written.
         var rows = derived.Values.SelectMany(intervals => intervals)
             .Select(StoredInterval.Of)
-            .Select(row => (Row: row, Document: Json.Serialize(row)))
+            .Select(row => (Row: row, Document: Json.SerializeStored(row)))
             .ToList();
         var added = rows.Where(r => !stored.Remove((r.Row.Landmark, ReadModelWriter.Hash(r.Document)))).ToList();
         ReadModelWriter.Record("intervals: compare", started);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ConflictLedger.ReadModel;
 
 /// <summary>
-/// A document's JSON (the domain's, <see cref="Json.Options"/>) as UTF-8 in a buffer rented
+/// A document's JSON (as the read model stores it, <see cref="Json.Stored"/>) as UTF-8 in a buffer rented
 /// from a pool, given back once the row is written. A rebuild writes a document per
 /// occurrence, claim and interval, each alive only until its row is sent: allocated, they were
 /// a quarter of the rebuild's allocations, and every collection copied those still queued.
@@ -26,7 +26,7 @@ internal readonly record struct PooledJson(byte[] Buffer, int Length)
         var json = writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder, SkipValidation = true });
         buffer.ResetWrittenCount();
         json.Reset(buffer);
-        JsonSerializer.Serialize(json, value, Json.Options);
+        JsonSerializer.Serialize(json, value, Json.Stored);
         json.Flush();
         var rented = Pool.Rent(buffer.WrittenCount);
         buffer.WrittenSpan.CopyTo(rented);

@@ -112,11 +112,11 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         if (landmarks.Count > 0)
         {
             await Execute(connection, tx, sql.UpsertLandmarks, ct,
-                landmarks.Select(l => l.Id).ToArray(), landmarks.Select(l => l.Parent).ToArray(), landmarks.Select(l => Json.Serialize(l)).ToArray());
+                landmarks.Select(l => l.Id).ToArray(), landmarks.Select(l => l.Parent).ToArray(), landmarks.Select(l => Json.SerializeStored(l)).ToArray());
             await Execute(connection, tx, sql.RefreshAncestors, ct);
         }
         if (actors.Count > 0)
-            await Execute(connection, tx, sql.UpsertActors, ct, actors.Select(a => a.Id).ToArray(), actors.Select(a => Json.Serialize(a)).ToArray());
+            await Execute(connection, tx, sql.UpsertActors, ct, actors.Select(a => a.Id).ToArray(), actors.Select(a => Json.SerializeStored(a)).ToArray());
 
         var occurrenceEvents = batch.Where(e => e.Domain is IOccurrenceEvent).Select(e => (e, (IOccurrenceEvent)e.Domain)).ToList();
         if (occurrenceEvents.Count > 0)
@@ -189,8 +189,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         {
             while (await reader.ReadAsync(ct))
             {
-                var view = Json.Deserialize<OccurrenceView>(reader.GetString(0));
-                states[view.Id] = view.ToOccurrence();
+                var state = StoredOccurrence.ReadState(reader.GetString(0));
+                states[state.Id] = state;
             }
         }
         Record("occurrences: load", started);
@@ -210,7 +210,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         [
             shown.Select(v => v.Id).ToArray(),
             shown.Select(v => positions[v.Id]).ToArray(),
-            shown.Select(Json.Serialize).ToArray(),
+            shown.Select(v => Json.SerializeStored(StoredOccurrence.Of(v))).ToArray(),
             shown.Select(v => ReadModelSql.ArrayLiteral(v.Places)).ToArray(),
             summaries.Select(o => ReadModelSql.ArrayLiteral(o.Kinds)).ToArray(),
             summaries.Select(o => ReadModelSql.ArrayLiteral(o.Actors)).ToArray(),
@@ -283,7 +283,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                 await import.WriteAsync(c.Position, NpgsqlDbType.Bigint, ct);
                 await import.WriteAsync(c.OccurrenceId, NpgsqlDbType.Text, ct);
                 await import.WriteAsync(c.AccountId, NpgsqlDbType.Text, ct);
-                await import.WriteAsync(Json.Serialize(c with { SupersededFrom = null }), NpgsqlDbType.Text, ct);
+                await import.WriteAsync(Json.SerializeStored(c with { SupersededFrom = null }), NpgsqlDbType.Text, ct);
                 await import.WriteAsync(c.KnownFrom, NpgsqlDbType.Date, ct);
                 await WriteNullableAsync(import, c.SupersededFrom, ct);
                 await import.WriteAsync(c.Earliest, NpgsqlDbType.Date, ct);
@@ -298,7 +298,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             claims.Select(c => c.Position).ToArray(),
             claims.Select(c => c.OccurrenceId).ToArray(),
             claims.Select(c => c.AccountId).ToArray(),
-            claims.Select(c => Json.Serialize(c with { SupersededFrom = null })).ToArray(),
+            claims.Select(c => Json.SerializeStored(c with { SupersededFrom = null })).ToArray(),
             claims.Select(c => c.KnownFrom).ToArray(),
             new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() },
             new NpgsqlParameter<DateOnly[]> { TypedValue = claims.Select(c => c.Earliest).ToArray() },
@@ -325,7 +325,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             .ToList();
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        var documents = intervals.AsParallel().AsOrdered().Select(i => Json.Serialize(StoredInterval.Of(i))).ToList();
+        var documents = intervals.AsParallel().AsOrdered().Select(i => Json.SerializeStored(StoredInterval.Of(i))).ToList();
         await CopyIntervalsAsync(connection, intervals, documents, ct);
         Record("intervals: write", started);
     }

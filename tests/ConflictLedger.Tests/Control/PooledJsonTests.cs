@@ -4,7 +4,7 @@ using ConflictLedger.ReadModel;
 
 namespace ConflictLedger.Tests.Control;
 
-/// <summary>A rebuild writes its documents through pooled buffers: the text must be the domain's, byte for byte.</summary>
+/// <summary>A rebuild writes its documents through pooled buffers: the text must be the stored form (<see cref="Json.Stored"/>), byte for byte.</summary>
 public sealed class PooledJsonTests
 {
     [Fact]
@@ -17,7 +17,7 @@ public sealed class PooledJsonTests
         var claim = ControlClaim.From(Guid.NewGuid(), 7, "o-1", "o-1/a", account, new DateOnly(2015, 6, 13))!;
         var view = OccurrenceView.Of(Occurrence.Empty("o-1").Evolve(new AccountReported("o-1", "o-1/a", account)));
 
-        foreach (var (pooled, expected) in new[] { (PooledJson.Of(view), Json.Serialize(view)), (PooledJson.Of(claim), Json.Serialize(claim)), (PooledJson.Of(view), Json.Serialize(view)) })
+        foreach (var (pooled, expected) in new[] { (PooledJson.Of(view), Json.SerializeStored(view)), (PooledJson.Of(claim), Json.SerializeStored(claim)), (PooledJson.Of(view), Json.SerializeStored(view)) })
         {
             Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(pooled.Text.Span));
             pooled.Return();
