@@ -287,7 +287,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
     /// </summary>
     public async Task<IReadOnlyList<OccurrenceView>> OccurrencesAsync(DateOnly? known, CancellationToken ct = default)
     {
-        var all = await ReadDocsAsync<OccurrenceView>((await ActiveAsync(ct)).Sql.Occurrences, ct);
+        var all = await ReadDocsAsync((await ActiveAsync(ct)).Sql.Occurrences, StoredOccurrence.Read, ct);
         return known is { } day ? all.Select(o => KnownOn(o, day)).OfType<OccurrenceView>().ToList() : all;
     }
 
@@ -327,13 +327,16 @@ public sealed class ControlQueries(ReadModelStore readModels)
         return claims;
     }
 
-    private async Task<List<T>> ReadDocsAsync<T>(string text, CancellationToken ct, string? parameter = null)
+    private Task<List<T>> ReadDocsAsync<T>(string text, CancellationToken ct, string? parameter = null) =>
+        ReadDocsAsync(text, Json.Deserialize<T>, ct, parameter);
+
+    private async Task<List<T>> ReadDocsAsync<T>(string text, Func<string, T> read, CancellationToken ct, string? parameter = null)
     {
         await using var command = DataSource.CreateCommand(text);
         if (parameter is not null) command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parameter });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var list = new List<T>();
-        while (await reader.ReadAsync(ct)) list.Add(Json.Deserialize<T>(reader.GetString(0)));
+        while (await reader.ReadAsync(ct)) list.Add(read(reader.GetString(0)));
         return list;
     }
 }
