@@ -40,6 +40,35 @@ public static class Json
         return options;
     }
 
+    /// <summary>
+    /// <see cref="Stored"/> without the named properties of <typeparamref name="T"/>: those its
+    /// row holds in columns of its own, which the row's reader puts back.
+    /// </summary>
+    public static JsonSerializerOptions StoredWithout<T>(params string[] properties)
+    {
+        var options = new JsonSerializerOptions(Options)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver
+            {
+                Modifiers =
+                {
+                    WithoutDerivedProperties,
+                    type =>
+                    {
+                        if (type.Type != typeof(T)) return;
+                        for (var i = type.Properties.Count - 1; i >= 0; i--)
+                        {
+                            if (type.Properties[i].AttributeProvider is System.Reflection.MemberInfo { Name: var name } && properties.Contains(name))
+                                type.Properties.RemoveAt(i);
+                        }
+                    },
+                },
+            },
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
     private static void WithoutDerivedProperties(JsonTypeInfo type)
     {
         if (type.Kind != JsonTypeInfoKind.Object) return;

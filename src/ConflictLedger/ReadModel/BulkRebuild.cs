@@ -387,7 +387,7 @@ internal sealed class BulkRebuild(
                 claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
                 claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
                 claimCopy.Write(claims[i].Text, NpgsqlDbType.Text);
-                if (c.SupersededFrom is null) standing.Add(c.Landmark, claims[i].Text.Span);
+                if (c.SupersededFrom is null) standing.Add(c, claims[i].Text.Span);
                 claims[i].Return();
                 claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
                 WriteNullable(claimCopy, c.SupersededFrom);
@@ -410,7 +410,7 @@ internal sealed class BulkRebuild(
             var summary = OccurrenceSummary.Of(view);
             row = new OccurrenceRow(view.Id, folded.Position, PooledJson.Of(StoredOccurrence.Of(view)), view.Places.ToArray(), summary.Kinds.ToArray(), summary.Actors.ToArray(), summary.Earliest, summary.Latest);
         }
-        return (folded, row, folded.Claims.Select(c => PooledJson.Of(c with { SupersededFrom = null })).ToArray());
+        return (folded, row, folded.Claims.Select(StoredClaim.Pooled).ToArray());
     }
 
     /// <summary>An interval's row, as it goes to the COPY: only its columns, so that what waits to be written holds no claims.</summary>

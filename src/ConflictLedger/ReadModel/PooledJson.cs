@@ -20,13 +20,15 @@ internal readonly record struct PooledJson(byte[] Buffer, int Length)
     [ThreadStatic] private static ArrayBufferWriter<byte>? written;
     [ThreadStatic] private static Utf8JsonWriter? writer;
 
-    public static PooledJson Of<T>(T value)
+    public static PooledJson Of<T>(T value) => Of(value, Json.Stored);
+
+    public static PooledJson Of<T>(T value, JsonSerializerOptions options)
     {
         var buffer = written ??= new ArrayBufferWriter<byte>(16 * 1024);
         var json = writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder, SkipValidation = true });
         buffer.ResetWrittenCount();
         json.Reset(buffer);
-        JsonSerializer.Serialize(json, value, Json.Stored);
+        JsonSerializer.Serialize(json, value, options);
         json.Flush();
         var rented = Pool.Rent(buffer.WrittenCount);
         buffer.WrittenSpan.CopyTo(rented);

@@ -5,6 +5,22 @@ internal sealed class ReadModelSql(string schema)
 {
     private readonly string s = $"\"{schema}\"";
 
+    /// <summary>
+    /// The whole document of the claim in row <paramref name="c"/>: the stored one
+    /// (<see cref="StoredClaim"/>) with the fields its columns hold written back in front, as
+    /// JSON (<c>to_json</c> quotes text and writes dates as ISO 8601 whatever the session's
+    /// DateStyle). A row written before holds the whole document, which begins with the event
+    /// id, and is read as it is. Null when the row is (an outer join's).
+    /// </summary>
+    private static string Claim(string c) => $$"""
+        case when left({{c}}.claim, 11) = '{"eventId":' then {{c}}.claim
+             else '{"eventId":"' || {{c}}.event_id || '","position":' || {{c}}.position
+                  || ',"occurrenceId":' || to_json({{c}}.occurrence_id) || ',"accountId":' || to_json({{c}}.account_id)
+                  || ',"landmark":' || to_json({{c}}.landmark) || ',"knownFrom":' || to_json({{c}}.known_from)
+                  || ',"earliest":' || to_json({{c}}.earliest) || ',"latest":' || to_json({{c}}.latest)
+                  || ',' || substr({{c}}.claim, 2) end
+        """;
+
     public string InsertClaims => $"""
         insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest)
         select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[], $9::date[], $10::date[])
@@ -35,7 +51,7 @@ internal sealed class ReadModelSql(string schema)
     /// ending on or after $2 (<see cref="Control.ControlTimeline.UnchangedBefore"/>).
     /// </summary>
     public string RecentClaims => $"""
-        select c.claim from {s}.control_claims c
+        select {Claim("c")} from {s}.control_claims c
          where c.superseded_from is null and (c.landmark, c.occurrence_id) in (
            select r.landmark, r.occurrence_id from {s}.control_claims r
              join unnest($1::text[], $2::date[]) as w(landmark, since) on r.landmark = w.landmark
@@ -47,15 +63,15 @@ internal sealed class ReadModelSql(string schema)
             where r.landmark = any($1) and r.superseded_from is null and r.latest is null)
         """;
 
-    public string StandingClaims => $"select claim from {s}.control_claims where landmark = any($1) and superseded_from is null";
+    public string StandingClaims => $"select {Claim("c")} from {s}.control_claims c where landmark = any($1) and superseded_from is null";
 
     /// <summary>The versions of the claims that stood on a knowledge day.</summary>
     public string ClaimsKnownOn => $"""
-        select claim from {s}.control_claims
+        select {Claim("c")} from {s}.control_claims c
          where landmark = any($1) and known_from <= $2 and (superseded_from is null or superseded_from > $2)
         """;
 
-    public string AllClaimsOf => $"select claim, known_from, superseded_from from {s}.control_claims where landmark = $1 order by position";
+    public string AllClaimsOf => $"select {Claim("c")}, known_from, superseded_from from {s}.control_claims c where landmark = $1 order by position";
 
     /// <summary>Per landmark of $1, its stored intervals ending after $2 (all when null), each by its document's md5 and its row.</summary>
     public string IntervalsFrom => $"""
@@ -83,7 +99,7 @@ internal sealed class ReadModelSql(string schema)
     public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest) from stdin (format binary)";
 
     /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
-    public string CitedClaims => $"array(select c.claim from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
+    public string CitedClaims => $"array(select {Claim("c")} from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
 
     /// <summary>Per landmark, the first interval ending after $2, if it has begun by then, with the claims it cites.</summary>
     public string IntervalsAt => $"""
@@ -114,7 +130,7 @@ internal sealed class ReadModelSql(string schema)
 
     /// <summary>Of the given landmarks, those whose stored intervals are stale, each with its standing claims (none: one row with a null claim).</summary>
     public string StaleStandingClaims => $"""
-        select s.landmark, c.claim
+        select s.landmark, {Claim("c")}
           from {s}.stale_landmarks s
           left join {s}.control_claims c on c.landmark = s.landmark and c.superseded_from is null
          where s.landmark = any($1)

@@ -283,7 +283,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
                 await import.WriteAsync(c.Position, NpgsqlDbType.Bigint, ct);
                 await import.WriteAsync(c.OccurrenceId, NpgsqlDbType.Text, ct);
                 await import.WriteAsync(c.AccountId, NpgsqlDbType.Text, ct);
-                await import.WriteAsync(Json.SerializeStored(c with { SupersededFrom = null }), NpgsqlDbType.Text, ct);
+                await import.WriteAsync(StoredClaim.Document(c), NpgsqlDbType.Text, ct);
                 await import.WriteAsync(c.KnownFrom, NpgsqlDbType.Date, ct);
                 await WriteNullableAsync(import, c.SupersededFrom, ct);
                 await import.WriteAsync(c.Earliest, NpgsqlDbType.Date, ct);
@@ -298,7 +298,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             claims.Select(c => c.Position).ToArray(),
             claims.Select(c => c.OccurrenceId).ToArray(),
             claims.Select(c => c.AccountId).ToArray(),
-            claims.Select(c => Json.SerializeStored(c with { SupersededFrom = null })).ToArray(),
+            claims.Select(StoredClaim.Document).ToArray(),
             claims.Select(c => c.KnownFrom).ToArray(),
             new NpgsqlParameter<DateOnly?[]> { TypedValue = claims.Select(c => c.SupersededFrom).ToArray() },
             new NpgsqlParameter<DateOnly[]> { TypedValue = claims.Select(c => c.Earliest).ToArray() },

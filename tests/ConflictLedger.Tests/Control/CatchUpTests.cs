@@ -95,8 +95,8 @@ public sealed class CatchUpTests : LedgerFixture
             last = await ReportAsync($"old-{i}", "a", first.AddDays(10 * i), 1, sides[i % 2], sides[(i + 1) % 2], ExpectedVersion.NoStream);
         await ProjectAsync(last);
         var generation = await ReadModels.ActiveSchemaAsync();
-        // All but one: that one alone would show a cut before the change the others hold.
-        await ScalarAsync($"update \"{generation}\".control_claims set earliest = null, latest = null where occurrence_id <> 'old-10'");
+        // All but one, as a node of the version before wrote them (whole documents): that one alone would show a cut before the change the others hold.
+        await WholeDocuments.RewriteClaimsAsync(DataSource, generation, "occurrence_id <> 'old-10'", "earliest = null, latest = null");
 
         last = await ReportAsync("old-12", "a", first.AddDays(115), 1, sides[0], sides[1], ExpectedVersion.NoStream);
         await ProjectAsync(last);

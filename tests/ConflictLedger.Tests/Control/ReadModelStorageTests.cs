@@ -93,6 +93,41 @@ public sealed class ReadModelStorageTests : LedgerFixture
         Assert.Equal(["lz4"], await CompressionsAsync(await ReadModels.ActiveSchemaAsync()));
     }
 
+    [Fact]
+    public async Task claims_and_occurrences_stored_whole_as_the_version_before_wrote_them_answer_the_same()
+    {
+        await ImportSeedAsync();
+        var control = new ControlQueries(ReadModels);
+        var expected = await AnswersAsync(control, known: true);
+        var generation = await ReadModels.ActiveSchemaAsync();
+
+        // Every claim and occurrence document whole, as the version before wrote them.
+        await WholeDocuments.RewriteClaimsAsync(DataSource, generation);
+        await WholeDocuments.RewriteOccurrencesAsync(DataSource, generation);
+
+        Assert.Equal(expected, await AnswersAsync(control, known: true));
+    }
+
+    [Fact]
+    public async Task a_claim_whose_ids_need_quoting_in_json_reads_back_whole()
+    {
+        await ImportSeedAsync();
+        var generation = await ReadModels.ActiveSchemaAsync();
+        var sql = new ReadModelSql(generation);
+        var account = new Occurrences.Account(Occurrences.OccurrenceKind.TerritoryTaken,
+            new Occurrences.WorldTime(new DateOnly(2015, 6, 12), new DateOnly(2015, 6, 14), Occurrences.DatePrecision.Unknown), "درنة \"old\" town\\",
+            [new Occurrences.ActorInRole("islamic-state", Occurrences.ActorRole.Gainer)], null, Occurrences.Firmness.Reported,
+            new Occurrences.Source("Wire", "Taken", new DateOnly(2015, 6, 15), Occurrences.DatePrecision.Day, null, "q"));
+        var claim = ControlClaim.From(Guid.NewGuid(), 41, "o-\"1\"\n", "o-\"1\"\n/\u00e9", account, new DateOnly(2015, 6, 15))!;
+
+        await ExecuteAsync(sql.InsertClaims, new[] { claim.EventId }, new[] { claim.Landmark }, new[] { claim.Position }, new[] { claim.OccurrenceId },
+            new[] { claim.AccountId }, new[] { StoredClaim.Document(claim) }, new[] { claim.KnownFrom }, new DateOnly?[] { null }, new[] { claim.Earliest }, new[] { claim.Latest });
+
+        await using var read = DataSource.CreateCommand(sql.StandingClaims);
+        read.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = [claim.Landmark] });
+        Assert.Equal(Json.Serialize(claim), Json.Serialize(Json.Deserialize<ControlClaim>(Assert.IsType<string>(await read.ExecuteScalarAsync()))));
+    }
+
     /// <summary>How PostgreSQL compressed the generation's documents it compressed (those past its 2 KB threshold).</summary>
     private async Task<List<string>> CompressionsAsync(string generation)
     {
@@ -124,12 +159,19 @@ public sealed class ReadModelStorageTests : LedgerFixture
         return copies;
     }
 
-    /// <summary>Every landmark at every seventh day, and the bulk timeline, as text.</summary>
-    private static async Task<string> AnswersAsync(ControlQueries control)
+    /// <summary>Every landmark at every seventh day (with <paramref name="known"/>, also as known then, and every occurrence), and the bulk timeline, as text.</summary>
+    private static async Task<string> AnswersAsync(ControlQueries control, bool known = false)
     {
         var answers = new List<string>();
         foreach (var day in Days)
             answers.Add(Json.Serialize((await control.AtAsync(day, null, null, null)).Landmarks.Select(l => new { l.Landmark.Id, l.Interval })));
+        // As known on each day too (the claims read back, not the stored intervals), and every occurrence.
+        if (known)
+        {
+            foreach (var day in Days)
+                answers.Add(Json.Serialize((await control.AtAsync(day, day, null, null)).Landmarks.Select(l => new { l.Landmark.Id, l.Interval })));
+            answers.Add(Json.Serialize(await control.OccurrencesAsync(null)));
+        }
         answers.Add(Json.Serialize((await control.TimelinesAsync(new TimelineFilter())).Items));
         return string.Join('\n', answers);
     }

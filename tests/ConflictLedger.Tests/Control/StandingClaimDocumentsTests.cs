@@ -3,7 +3,7 @@ using ConflictLedger.ReadModel;
 
 namespace ConflictLedger.Tests.Control;
 
-/// <summary>A rebuild keeps its standing claims as their documents; each landmark must get back exactly its claims, in order.</summary>
+/// <summary>A rebuild keeps its standing claims as their rows; each landmark must get back exactly its claims, in order.</summary>
 public sealed class StandingClaimDocumentsTests
 {
     [Fact]
@@ -19,10 +19,15 @@ public sealed class StandingClaimDocumentsTests
             foreach (var claim in TimelineSweepTests.RandomHistory(random, 60))
             {
                 var landmark = landmarks[random.Next(landmarks.Length)];
-                var placed = claim with { Landmark = landmark, Source = claim.Source with { Quote = new string('q', random.Next(0, 3_000)) } };
+                // Standing (kept), ids not only ASCII: what the columns hold comes back with the document.
+                var placed = claim with
+                {
+                    Landmark = landmark, OccurrenceId = claim.OccurrenceId + "-درنة", SupersededFrom = null,
+                    Source = claim.Source with { Quote = new string('q', random.Next(0, 3_000)) },
+                };
                 kept[landmark].Add(placed);
-                var document = PooledJson.Of(placed);
-                store.Add(landmark, document.Text.Span);
+                var document = StoredClaim.Pooled(placed);
+                store.Add(placed, document.Text.Span);
                 document.Return();
             }
         }
