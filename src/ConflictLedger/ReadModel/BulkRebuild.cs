@@ -417,7 +417,7 @@ internal sealed class BulkRebuild(
     private sealed record IntervalRow(string Landmark, DateOnly? From, DateOnly? To, string? Controller, string Status, PooledJson Document, Guid[] Evidence)
     {
         public static IntervalRow Of(ControlInterval i) => new(
-            i.Landmark, i.From, i.To, i.Controller, Json.Name(i.Status), PooledJson.Of(StoredInterval.Of(i)), StoredInterval.CitedEventIds(i).ToArray());
+            i.Landmark, i.From, i.To, i.Controller, Json.Name(i.Status), StoredInterval.Of(i).Pooled(), StoredInterval.CitedEventIds(i).ToArray());
     }
 
     /// <summary>

@@ -63,7 +63,9 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
 
         started = Stopwatch.GetTimestamp();
         var landmarks = derived.Keys.ToArray();
-        var stored = new Dictionary<(string Landmark, string Hash), string>();
+        // Keyed by the columns too: the document leaves them out, so two intervals of a landmark
+        // saying the same on different days have the same document.
+        var stored = new Dictionary<(string Landmark, DateOnly? From, DateOnly? To, string? Controller, string Status, string Hash), string>();
         await using (var read = new NpgsqlCommand(sql.IntervalsFrom, connection, tx)
         {
             Parameters =
@@ -74,16 +76,20 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         })
         await using (var reader = await read.ExecuteReaderAsync(ct))
         {
-            while (await reader.ReadAsync(ct)) stored[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
+            while (await reader.ReadAsync(ct))
+            {
+                stored[(reader.GetString(0), reader.GetFieldValue<DateOnly?>(1), reader.GetFieldValue<DateOnly?>(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5))] = reader.GetString(6);
+            }
         }
         // A change starts at the cut, so a stored interval ends there (the one before cannot
         // cite that change as changing hands): the derived intervals from the cut on are
         // compared with the stored ones ending after it, and only those that differ are written.
         var rows = derived.Values.SelectMany(intervals => intervals)
             .Select(StoredInterval.Of)
-            .Select(row => (Row: row, Document: Json.SerializeStored(row)))
+            .Select(row => (Row: row, Document: row.Document()))
             .ToList();
-        var added = rows.Where(r => !stored.Remove((r.Row.Landmark, ReadModelWriter.Hash(r.Document)))).ToList();
+        var added = rows.Where(r => !stored.Remove((r.Row.Landmark, r.Row.From, r.Row.To, r.Row.Controller, Json.Name(r.Row.Status), ReadModelWriter.Hash(r.Document)))).ToList();
         ReadModelWriter.Record("intervals: compare", started);
 
         started = Stopwatch.GetTimestamp();

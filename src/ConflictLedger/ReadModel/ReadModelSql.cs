@@ -73,9 +73,9 @@ internal sealed class ReadModelSql(string schema)
 
     public string AllClaimsOf => $"select {Claim("c")}, known_from, superseded_from from {s}.control_claims c where landmark = $1 order by position";
 
-    /// <summary>Per landmark of $1, its stored intervals ending after $2 (all when null), each by its document's md5 and its row.</summary>
+    /// <summary>Per landmark of $1, its stored intervals ending after $2 (all when null), each by its columns, its document's md5 and its row.</summary>
     public string IntervalsFrom => $"""
-        select i.landmark, md5(i.interval), i.ctid::text
+        select i.landmark, i.valid_from, i.valid_to, i.controller, i.status, md5(i.interval), i.ctid::text
           from unnest($1::text[], $2::date[]) as w(landmark, since)
           join {s}.control_intervals i
             on i.landmark = w.landmark and coalesce(i.valid_to, 'infinity'::date) > coalesce(w.since, '-infinity'::date)
@@ -99,14 +99,25 @@ internal sealed class ReadModelSql(string schema)
     public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest) from stdin (format binary)";
 
     /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
+    /// <summary>
+    /// The whole document of the interval in row <paramref name="i"/>, for <see cref="StoredInterval.Read"/>:
+    /// the stored one with the fields its columns hold written back in front (as <c>Claim</c> does).
+    /// A row written before holds the whole document, which begins with the landmark.
+    /// </summary>
+    public static string Interval(string i) => $$"""
+        case when left({{i}}.interval, 12) = '{"landmark":' then {{i}}.interval
+             else concat('{"landmark":', to_json({{i}}.landmark), ',"from":' || to_json({{i}}.valid_from), ',"to":' || to_json({{i}}.valid_to),
+                         ',"controller":' || to_json({{i}}.controller), ',"status":', to_json({{i}}.status), ',', substr({{i}}.interval, 2)) end
+        """;
+
     public string CitedClaims => $"array(select {Claim("c")} from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
 
     /// <summary>Per landmark, the first interval ending after $2, if it has begun by then, with the claims it cites.</summary>
     public string IntervalsAt => $"""
-        select l.id, i.interval, {CitedClaims}
+        select l.id, {Interval("i")}, {CitedClaims}
           from unnest($1::text[]) as l(id)
           cross join lateral (
-            select landmark, interval, valid_from, evidence from {s}.control_intervals
+            select landmark, interval, valid_from, valid_to, controller, status, evidence from {s}.control_intervals
              where landmark = l.id and coalesce(valid_to, 'infinity'::date) > $2
              order by coalesce(valid_to, 'infinity'::date)
              limit 1) i
@@ -115,7 +126,7 @@ internal sealed class ReadModelSql(string schema)
 
     /// <summary>Every interval of the landmarks in $1, in order, with the claims each cites.</summary>
     public string IntervalsOfMany => $"""
-        select i.landmark, i.interval, {CitedClaims} from {s}.control_intervals i
+        select i.landmark, {Interval("i")}, {CitedClaims} from {s}.control_intervals i
          where i.landmark = any($1) order by i.landmark, coalesce(i.valid_to, 'infinity'::date)
         """;
 

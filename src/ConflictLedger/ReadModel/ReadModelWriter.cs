@@ -325,7 +325,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             .ToList();
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        var documents = intervals.AsParallel().AsOrdered().Select(i => Json.SerializeStored(StoredInterval.Of(i))).ToList();
+        var documents = intervals.AsParallel().AsOrdered().Select(i => StoredInterval.Of(i).Document()).ToList();
         await CopyIntervalsAsync(connection, intervals, documents, ct);
         Record("intervals: write", started);
     }

@@ -13,7 +13,9 @@ public sealed record CitedClaim(Guid EventId, string Says);
 /// <c>control_claims</c> (same landmark) and <see cref="Read"/> gives back the interval
 /// <see cref="ControlTimeline.Build"/> derived. Rows written before copied the evidence:
 /// script 005 gave them their ids; a row an older node writes during an upgrade, with no
-/// ids, is read from its copies.
+/// ids, is read from its copies. The document leaves out what the row's columns hold (its
+/// landmark, days, controller and status: a sixth of it); queries read it with them written back
+/// (<see cref="ReadModelSql"/>'s <c>Interval</c>).
 /// </summary>
 public sealed record StoredInterval(
     string Landmark,
@@ -25,6 +27,14 @@ public sealed record StoredInterval(
     IReadOnlyList<CitedClaim> Evidence,
     AgreedWindow? Change = null)
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Options = Json.StoredWithout<StoredInterval>(
+        nameof(Landmark), nameof(From), nameof(To), nameof(Controller), nameof(Status));
+
+    /// <summary>The document a row stores.</summary>
+    public string Document() => System.Text.Json.JsonSerializer.Serialize(this, Options);
+
+    internal PooledJson Pooled() => PooledJson.Of(this, Options);
+
     public static StoredInterval Of(ControlInterval i) =>
         new(i.Landmark, i.From, i.To, i.Controller, i.Status, i.Candidates, i.Evidence.Select(e => new CitedClaim(e.EventId, e.Says)).ToList(), i.Change);
 

@@ -10,7 +10,7 @@ internal static class ReadModelDump
     public static async Task<string> OfAsync(NpgsqlDataSource dataSource, string schema)
     {
         var intervals = new List<string>();
-        await using (var command = dataSource.CreateCommand($"select i.interval, {new ReadModelSql(schema).CitedClaims} from \"{schema}\".control_intervals i"))
+        await using (var command = dataSource.CreateCommand($"select {ReadModelSql.Interval("i")}, {new ReadModelSql(schema).CitedClaims} from \"{schema}\".control_intervals i"))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())

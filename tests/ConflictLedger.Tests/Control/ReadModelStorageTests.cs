@@ -148,7 +148,7 @@ public sealed class ReadModelStorageTests : LedgerFixture
     private async Task<List<(string Row, string Interval)>> CopiesAsync(string generation)
     {
         var copies = new List<(string Row, string Interval)>();
-        await using (var read = DataSource.CreateCommand($"select i.ctid::text, i.interval, {new ReadModelSql(generation).CitedClaims} from \"{generation}\".control_intervals i"))
+        await using (var read = DataSource.CreateCommand($"select i.ctid::text, {ReadModelSql.Interval("i")}, {new ReadModelSql(generation).CitedClaims} from \"{generation}\".control_intervals i"))
         await using (var reader = await read.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
