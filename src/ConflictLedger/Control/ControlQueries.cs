@@ -323,7 +323,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = known });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var claims = new List<ControlClaim>();
-        while (await reader.ReadAsync(ct)) claims.Add(Json.Deserialize<ControlClaim>(reader.GetString(0)));
+        while (await reader.ReadAsync(ct)) claims.Add(StoredClaim.Read(reader));
         return claims;
     }
 

@@ -65,9 +65,9 @@ internal sealed class ReadModelSql(string schema)
 
     public string StandingClaims => $"select {Claim("c")} from {s}.control_claims c where landmark = any($1) and superseded_from is null";
 
-    /// <summary>The versions of the claims that stood on a knowledge day.</summary>
+    /// <summary>The versions of the claims that stood on a knowledge day (read by <see cref="StoredClaim"/>).</summary>
     public string ClaimsKnownOn => $"""
-        select {Claim("c")} from {s}.control_claims c
+        select {StoredClaim.Columns("c")} from {s}.control_claims c
          where landmark = any($1) and known_from <= $2 and (superseded_from is null or superseded_from > $2)
         """;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConflictLedger.Control;
+using Npgsql;
 
 namespace ConflictLedger.ReadModel;
 
@@ -21,6 +22,30 @@ internal static class StoredClaim
     public static string Document(ControlClaim claim) => JsonSerializer.Serialize(claim, Options);
 
     public static PooledJson Pooled(ControlClaim claim) => PooledJson.Of(claim, Options);
+
+    /// <summary>
+    /// A row's document and the columns <see cref="Read(NpgsqlDataReader)"/> takes, for a query
+    /// that reads many claims: put together here, not in SQL (<c>ReadModelSql.Claim</c> cost
+    /// "as known on K" queries about half as much time again, measured).
+    /// </summary>
+    public static string Columns(string c) =>
+        $"{c}.claim, {c}.event_id, {c}.position, {c}.occurrence_id, {c}.account_id, {c}.landmark, {c}.known_from, {c}.earliest, {c}.latest";
+
+    /// <summary>
+    /// The claim in the reader's row (<see cref="Columns"/>). A row written before holds the
+    /// whole document; one without its window columns (an older node's) keeps the document's.
+    /// </summary>
+    public static ControlClaim Read(NpgsqlDataReader row)
+    {
+        var claim = Json.Deserialize<ControlClaim>(row.GetString(0));
+        return claim with
+        {
+            EventId = row.GetGuid(1), Position = row.GetInt64(2), OccurrenceId = row.GetString(3), AccountId = row.GetString(4),
+            Landmark = row.GetString(5), KnownFrom = row.GetFieldValue<DateOnly>(6),
+            Earliest = row.IsDBNull(7) ? claim.Earliest : row.GetFieldValue<DateOnly>(7),
+            Latest = row.IsDBNull(8) ? claim.Latest : row.GetFieldValue<DateOnly>(8),
+        };
+    }
 
     /// <summary>The claim from its stored document and the values of its row's columns.</summary>
     public static ControlClaim Read(ReadOnlySpan<byte> document, Guid eventId, long position, string occurrenceId, string accountId,
