@@ -30,41 +30,25 @@ public static class Json
         return options;
     }
 
-    private static JsonSerializerOptions CreateStored()
-    {
-        var options = new JsonSerializerOptions(Options)
-        {
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { WithoutDerivedProperties } },
-        };
-        options.MakeReadOnly();
-        return options;
-    }
-
     /// <summary>
     /// <see cref="Stored"/> without the named properties of <typeparamref name="T"/>: those its
     /// row holds in columns of its own, which the row's reader puts back.
     /// </summary>
-    public static JsonSerializerOptions StoredWithout<T>(params string[] properties)
+    public static JsonSerializerOptions StoredWithout<T>(params string[] properties) => CreateStored(type =>
     {
-        var options = new JsonSerializerOptions(Options)
+        if (type.Type != typeof(T)) return;
+        for (var i = type.Properties.Count - 1; i >= 0; i--)
         {
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver
-            {
-                Modifiers =
-                {
-                    WithoutDerivedProperties,
-                    type =>
-                    {
-                        if (type.Type != typeof(T)) return;
-                        for (var i = type.Properties.Count - 1; i >= 0; i--)
-                        {
-                            if (type.Properties[i].AttributeProvider is System.Reflection.MemberInfo { Name: var name } && properties.Contains(name))
-                                type.Properties.RemoveAt(i);
-                        }
-                    },
-                },
-            },
-        };
+            if (type.Properties[i].AttributeProvider is System.Reflection.MemberInfo { Name: var name } && properties.Contains(name))
+                type.Properties.RemoveAt(i);
+        }
+    });
+
+    private static JsonSerializerOptions CreateStored(Action<JsonTypeInfo>? also = null)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver { Modifiers = { WithoutDerivedProperties } };
+        if (also is not null) resolver.Modifiers.Add(also);
+        var options = new JsonSerializerOptions(Options) { TypeInfoResolver = resolver };
         options.MakeReadOnly();
         return options;
     }
