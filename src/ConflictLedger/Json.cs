@@ -79,6 +79,15 @@ public static class Json
     /// <summary>The kebab-case name an enum value has in JSON.</summary>
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => Names<TEnum>.Of.GetOrAdd(value, KebabName);
 
+    /// <summary>The enum value whose JSON name is <paramref name="name"/> (<see cref="Name{TEnum}"/>).</summary>
+    public static TEnum FromName<TEnum>(string name) where TEnum : struct, Enum =>
+        Values<TEnum>.ByName.TryGetValue(name, out var value) ? value : throw new JsonException($"No {typeof(TEnum).Name} is named '{name}'.");
+
+    private static class Values<TEnum> where TEnum : struct, Enum
+    {
+        public static readonly Dictionary<string, TEnum> ByName = Enum.GetValues<TEnum>().ToDictionary(Name, StringComparer.Ordinal);
+    }
+
     private static string KebabName<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     /// <summary>Each value's name, made once: evidence texts and summaries name kinds and statuses by the million in a rebuild.</summary>

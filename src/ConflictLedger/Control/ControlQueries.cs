@@ -60,13 +60,13 @@ public sealed class ControlQueries(ReadModelStore readModels)
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.StaleStandingClaims) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = ids } } });
             await using var reader = await batch.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) intervals[reader.GetString(0)] = StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2));
+            foreach (var interval in await StoredInterval.ReadAllAsync(reader, ct)) intervals[interval.Landmark] = interval;
             await reader.NextResultAsync(ct);
             var stale = new Dictionary<string, List<ControlClaim>>(StringComparer.Ordinal);
             while (await reader.ReadAsync(ct))
             {
                 var claims = stale.TryGetValue(reader.GetString(0), out var list) ? list : stale[reader.GetString(0)] = [];
-                if (!reader.IsDBNull(1)) claims.Add(Json.Deserialize<ControlClaim>(reader.GetString(1)));
+                if (StoredClaim.Row.IfAny(reader, 1) is { } claim) claims.Add(claim.ToClaim());
             }
             foreach (var (id, claims) in stale)
             {
@@ -96,14 +96,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = landmarkId });
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                claims.Add(Json.Deserialize<ControlClaim>(reader.GetString(0)) with
-                {
-                    KnownFrom = reader.GetFieldValue<DateOnly>(1),
-                    SupersededFrom = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2),
-                });
-            }
+            while (await reader.ReadAsync(ct)) claims.Add(StoredClaim.Row.Of(reader).ToClaim());
         }
         var standing = claims.Where(c => c.StandsOn(known ?? DateOnly.MaxValue)).ToList();
         return new TimelineAnswer(landmark, known, position.Value, ControlTimeline.Build(landmarkId, standing), known is null ? claims : standing);
@@ -186,11 +179,8 @@ public sealed class ControlQueries(ReadModelStore readModels)
             await using var command = DataSource.CreateCommand(sql.IntervalsOfMany);
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var landmark = reader.GetString(0);
-                (intervals.TryGetValue(landmark, out var list) ? list : intervals[landmark] = []).Add(StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2)));
-            }
+            foreach (var interval in await StoredInterval.ReadAllAsync(reader, ct))
+                (intervals.TryGetValue(interval.Landmark, out var list) ? list : intervals[interval.Landmark] = []).Add(interval);
         }
 
         var occurrences = await OccurrencesAtAsync(schema, ids, filter, ct);
@@ -323,7 +313,7 @@ public sealed class ControlQueries(ReadModelStore readModels)
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = known });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var claims = new List<ControlClaim>();
-        while (await reader.ReadAsync(ct)) claims.Add(StoredClaim.Read(reader));
+        while (await reader.ReadAsync(ct)) claims.Add(StoredClaim.Row.Of(reader).ToClaim());
         return claims;
     }
 

@@ -127,7 +127,7 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         // Landmarks with a day load their recent claims, the others every standing claim.
         var recent = landmarks.Select((l, i) => (l, i)).Where(x => since[x.i] is not null).ToArray();
         var whole = landmarks.Where((_, i) => since[i] is null).ToArray();
-        var documents = new List<string>();
+        var rows = new List<StoredClaim.Row>();
         await using var batch = new NpgsqlBatch(connection, tx);
         if (recent.Length > 0)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.RecentClaims)
@@ -144,11 +144,11 @@ internal sealed class IntervalUpdate(ReadModelSql sql, ILogger logger)
         {
             do
             {
-                while (await reader.ReadAsync(ct)) documents.Add(reader.GetString(0));
+                while (await reader.ReadAsync(ct)) rows.Add(StoredClaim.Row.Of(reader));
             }
             while (await reader.NextResultAsync(ct));
         }
-        return documents.AsParallel().Select(Json.Deserialize<ControlClaim>).ToList()
+        return rows.AsParallel().Select(r => r.ToClaim()).ToList()
             .GroupBy(c => c.Landmark, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }

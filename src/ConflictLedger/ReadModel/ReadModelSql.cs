@@ -5,22 +5,6 @@ internal sealed class ReadModelSql(string schema)
 {
     private readonly string s = $"\"{schema}\"";
 
-    /// <summary>
-    /// The whole document of the claim in row <paramref name="c"/>: the stored one
-    /// (<see cref="StoredClaim"/>) with the fields its columns hold written back in front, as
-    /// JSON (<c>to_json</c> quotes text and writes dates as ISO 8601 whatever the session's
-    /// DateStyle). A row written before holds the whole document, which begins with the event
-    /// id, and is read as it is. Null when the row is (an outer join's).
-    /// </summary>
-    private static string Claim(string c) => $$"""
-        case when left({{c}}.claim, 11) = '{"eventId":' then {{c}}.claim
-             else '{"eventId":"' || {{c}}.event_id || '","position":' || {{c}}.position
-                  || ',"occurrenceId":' || to_json({{c}}.occurrence_id) || ',"accountId":' || to_json({{c}}.account_id)
-                  || ',"landmark":' || to_json({{c}}.landmark) || ',"knownFrom":' || to_json({{c}}.known_from)
-                  || ',"earliest":' || to_json({{c}}.earliest) || ',"latest":' || to_json({{c}}.latest)
-                  || ',' || substr({{c}}.claim, 2) end
-        """;
-
     public string InsertClaims => $"""
         insert into {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest)
         select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[], $9::date[], $10::date[])
@@ -51,7 +35,7 @@ internal sealed class ReadModelSql(string schema)
     /// ending on or after $2 (<see cref="Control.ControlTimeline.UnchangedBefore"/>).
     /// </summary>
     public string RecentClaims => $"""
-        select {Claim("c")} from {s}.control_claims c
+        select {StoredClaim.Columns("c")} from {s}.control_claims c
          where c.superseded_from is null and (c.landmark, c.occurrence_id) in (
            select r.landmark, r.occurrence_id from {s}.control_claims r
              join unnest($1::text[], $2::date[]) as w(landmark, since) on r.landmark = w.landmark
@@ -63,15 +47,15 @@ internal sealed class ReadModelSql(string schema)
             where r.landmark = any($1) and r.superseded_from is null and r.latest is null)
         """;
 
-    public string StandingClaims => $"select {Claim("c")} from {s}.control_claims c where landmark = any($1) and superseded_from is null";
+    public string StandingClaims => $"select {StoredClaim.Columns("c")} from {s}.control_claims c where landmark = any($1) and superseded_from is null";
 
-    /// <summary>The versions of the claims that stood on a knowledge day (read by <see cref="StoredClaim"/>).</summary>
+    /// <summary>The versions of the claims that stood on a knowledge day.</summary>
     public string ClaimsKnownOn => $"""
         select {StoredClaim.Columns("c")} from {s}.control_claims c
          where landmark = any($1) and known_from <= $2 and (superseded_from is null or superseded_from > $2)
         """;
 
-    public string AllClaimsOf => $"select {Claim("c")}, known_from, superseded_from from {s}.control_claims c where landmark = $1 order by position";
+    public string AllClaimsOf => $"select {StoredClaim.Columns("c")} from {s}.control_claims c where landmark = $1 order by position";
 
     /// <summary>Per landmark of $1, its stored intervals ending after $2 (all when null), each by its columns, its document's md5 and its row.</summary>
     public string IntervalsFrom => $"""
@@ -98,35 +82,24 @@ internal sealed class ReadModelSql(string schema)
     /// <summary>The same rows as <see cref="InsertClaims"/> through binary COPY, for a generation nobody reads yet (a rebuild's).</summary>
     public string CopyClaims => $"copy {s}.control_claims (event_id, landmark, position, occurrence_id, account_id, claim, known_from, superseded_from, earliest, latest) from stdin (format binary)";
 
-    /// <summary>The documents of the claims a stored interval cites (its row is <c>i</c>), for <see cref="StoredInterval.Read"/>.</summary>
-    /// <summary>
-    /// The whole document of the interval in row <paramref name="i"/>, for <see cref="StoredInterval.Read"/>:
-    /// the stored one with the fields its columns hold written back in front (as <c>Claim</c> does).
-    /// A row written before holds the whole document, which begins with the landmark.
-    /// </summary>
-    public static string Interval(string i) => $$"""
-        case when left({{i}}.interval, 12) = '{"landmark":' then {{i}}.interval
-             else concat('{"landmark":', to_json({{i}}.landmark), ',"from":' || to_json({{i}}.valid_from), ',"to":' || to_json({{i}}.valid_to),
-                         ',"controller":' || to_json({{i}}.controller), ',"status":', to_json({{i}}.status), ',', substr({{i}}.interval, 2)) end
-        """;
-
-    public string CitedClaims => $"array(select {Claim("c")} from {s}.control_claims c where c.landmark = i.landmark and c.event_id = any(i.evidence))";
-
-    /// <summary>Per landmark, the first interval ending after $2, if it has begun by then, with the claims it cites.</summary>
+    /// <summary>Per landmark, the first interval ending after $2, if it has begun by then, with each claim it cites (<see cref="StoredInterval.ReadAllAsync"/>).</summary>
     public string IntervalsAt => $"""
-        select l.id, {Interval("i")}, {CitedClaims}
+        select {StoredInterval.Columns("i")}, {StoredClaim.Columns("c")}
           from unnest($1::text[]) as l(id)
           cross join lateral (
             select landmark, interval, valid_from, valid_to, controller, status, evidence from {s}.control_intervals
              where landmark = l.id and coalesce(valid_to, 'infinity'::date) > $2
              order by coalesce(valid_to, 'infinity'::date)
              limit 1) i
+          left join {s}.control_claims c on c.landmark = i.landmark and c.event_id = any(i.evidence)
          where i.valid_from is null or i.valid_from <= $2
+         order by i.landmark
         """;
 
-    /// <summary>Every interval of the landmarks in $1, in order, with the claims each cites.</summary>
+    /// <summary>Every interval of the landmarks in $1, in order, with each claim it cites (<see cref="StoredInterval.ReadAllAsync"/>).</summary>
     public string IntervalsOfMany => $"""
-        select i.landmark, {Interval("i")}, {CitedClaims} from {s}.control_intervals i
+        select {StoredInterval.Columns("i")}, {StoredClaim.Columns("c")} from {s}.control_intervals i
+          left join {s}.control_claims c on c.landmark = i.landmark and c.event_id = any(i.evidence)
          where i.landmark = any($1) order by i.landmark, coalesce(i.valid_to, 'infinity'::date)
         """;
 
@@ -141,7 +114,7 @@ internal sealed class ReadModelSql(string schema)
 
     /// <summary>Of the given landmarks, those whose stored intervals are stale, each with its standing claims (none: one row with a null claim).</summary>
     public string StaleStandingClaims => $"""
-        select s.landmark, {Claim("c")}
+        select s.landmark, {StoredClaim.Columns("c")}
           from {s}.stale_landmarks s
           left join {s}.control_claims c on c.landmark = s.landmark and c.superseded_from is null
          where s.landmark = any($1)

@@ -309,16 +309,16 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     private async Task DeriveFreshIntervalsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] landmarks, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var claimDocuments = new List<string>();
+        var claimRows = new List<StoredClaim.Row>();
         await using (var load = new NpgsqlCommand(sql.StandingClaims, connection, tx) { Parameters = { Param(landmarks) } })
         await using (var reader = await load.ExecuteReaderAsync(ct))
         {
-            while (await reader.ReadAsync(ct)) claimDocuments.Add(reader.GetString(0));
+            while (await reader.ReadAsync(ct)) claimRows.Add(StoredClaim.Row.Of(reader));
         }
         Record("intervals: read claims", started);
         started = Stopwatch.GetTimestamp();
         // Landmarks are derived apart from each other by pure functions: on every core.
-        var intervals = claimDocuments.AsParallel().AsOrdered().Select(Json.Deserialize<ControlClaim>).ToList()
+        var intervals = claimRows.AsParallel().AsOrdered().Select(r => r.ToClaim()).ToList()
             .GroupBy(c => c.Landmark, StringComparer.Ordinal)
             .AsParallel().AsOrdered()
             .SelectMany(landmark => TryBuild(landmark.Key, landmark, null, logger) ?? [])

@@ -1,4 +1,5 @@
 using ConflictLedger.Control;
+using Npgsql;
 
 namespace ConflictLedger.ReadModel;
 
@@ -10,12 +11,11 @@ public sealed record CitedClaim(Guid EventId, string Says);
 /// instead of copying them (a copy of every source under every interval made the interval
 /// table as large as the log: 54 s of a 1,000,000-event rebuild went to writing it). The
 /// row's <c>evidence</c> column lists the cited event ids; a query joins them to
-/// <c>control_claims</c> (same landmark) and <see cref="Read"/> gives back the interval
+/// <c>control_claims</c> (same landmark) and <see cref="ReadAllAsync"/> gives back the interval
 /// <see cref="ControlTimeline.Build"/> derived. Rows written before copied the evidence:
 /// script 005 gave them their ids; a row an older node writes during an upgrade, with no
 /// ids, is read from its copies. The document leaves out what the row's columns hold (its
-/// landmark, days, controller and status: a sixth of it); queries read it with them written back
-/// (<see cref="ReadModelSql"/>'s <c>Interval</c>).
+/// landmark, days, controller and status: a sixth of it); it is read with them (<see cref="ReadAllAsync"/>).
 /// </summary>
 public sealed record StoredInterval(
     string Landmark,
@@ -41,11 +41,48 @@ public sealed record StoredInterval(
     /// <summary>The event ids the interval cites, once each: the row's <c>evidence</c> column.</summary>
     public static IEnumerable<Guid> CitedEventIds(ControlInterval i) => i.Evidence.Select(e => e.EventId).Distinct();
 
-    /// <summary>The interval from its stored document and the documents of the claims it cites.</summary>
-    public static ControlInterval Read(string document, IEnumerable<string> claimDocuments)
+    /// <summary>The columns of row <paramref name="i"/> an interval is read from (<see cref="ReadAllAsync"/>).</summary>
+    public static string Columns(string i) => $"{i}.interval, {i}.landmark, {i}.valid_from, {i}.valid_to, {i}.controller, {i}.status";
+
+    private const int ColumnCount = 6;
+
+    /// <summary>
+    /// The intervals of the reader's rows: each an interval's <see cref="Columns"/> and then one
+    /// claim it cites (<see cref="StoredClaim.Columns"/>, null when it cites none), the rows of
+    /// an interval next to each other.
+    /// </summary>
+    internal static async Task<List<ControlInterval>> ReadAllAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
-        var stored = Json.Deserialize<StoredInterval>(document);
-        var claims = claimDocuments.Select(Json.Deserialize<ControlClaim>).ToDictionary(c => c.EventId);
+        var intervals = new List<ControlInterval>();
+        StoredInterval? stored = null;
+        var document = "";
+        var cited = new List<ControlClaim>();
+        while (await reader.ReadAsync(ct))
+        {
+            var landmark = reader.GetString(1);
+            DateOnly? from = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2);
+            DateOnly? to = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3);
+            if (stored is null || stored.Landmark != landmark || stored.From != from || stored.To != to)
+            {
+                if (stored is not null) intervals.Add(Read(stored, document, cited));
+                document = reader.GetString(0);
+                stored = Json.Deserialize<StoredInterval>(document) with
+                {
+                    Landmark = landmark, From = from, To = to,
+                    Controller = reader.IsDBNull(4) ? null : reader.GetString(4), Status = Json.FromName<ControlStatus>(reader.GetString(5)),
+                };
+                cited = [];
+            }
+            if (StoredClaim.Row.IfAny(reader, ColumnCount) is { } claim) cited.Add(claim.ToClaim());
+        }
+        if (stored is not null) intervals.Add(Read(stored, document, cited));
+        return intervals;
+    }
+
+    /// <summary>The interval from its row (<paramref name="stored"/>, as stored: <paramref name="document"/>) and the claims it cites.</summary>
+    private static ControlInterval Read(StoredInterval stored, string document, List<ControlClaim> cited)
+    {
+        var claims = cited.ToDictionary(c => c.EventId);
         if (stored.Evidence.All(e => claims.ContainsKey(e.EventId)))
             return new ControlInterval(stored.Landmark, stored.From, stored.To, stored.Controller, stored.Status, stored.Candidates,
                 stored.Evidence.Select(e => Control.Evidence.Of(claims[e.EventId], e.Says)).ToList(), stored.Change);

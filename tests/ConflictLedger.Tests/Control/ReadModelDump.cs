@@ -9,16 +9,9 @@ internal static class ReadModelDump
 {
     public static async Task<string> OfAsync(NpgsqlDataSource dataSource, string schema)
     {
-        var intervals = new List<string>();
-        await using (var command = dataSource.CreateCommand($"select {ReadModelSql.Interval("i")}, {new ReadModelSql(schema).CitedClaims} from \"{schema}\".control_intervals i"))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                var interval = StoredInterval.Read(reader.GetString(0), reader.GetFieldValue<string[]>(1));
-                intervals.Add(Json.Serialize(interval with { Evidence = interval.Evidence.Select(e => e with { Position = 0 }).ToList() }));
-            }
-        }
+        var intervals = (await IntervalsAsync(dataSource, schema))
+            .Select(interval => Json.Serialize(interval with { Evidence = interval.Evidence.Select(e => e with { Position = 0 }).ToList() }))
+            .ToList();
         var occurrences = new List<string>();
         await using (var command = dataSource.CreateCommand($"select concat_ws(' ', doc, places, kinds, actors, earliest, latest) from \"{schema}\".occurrences"))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -32,6 +25,21 @@ internal static class ReadModelDump
             while (await reader.ReadAsync()) claims.Add(reader.GetString(0));
         }
         return string.Join('\n', intervals.Order(StringComparer.Ordinal).Concat(occurrences.Order(StringComparer.Ordinal)).Concat(claims.Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>Every stored interval of the generation, read as queries read them.</summary>
+    public static async Task<List<ControlInterval>> IntervalsAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        await using var command = dataSource.CreateCommand(new ReadModelSql(schema).IntervalsOfMany);
+        command.Parameters.Add(new NpgsqlParameter { Value = await LandmarksWithIntervalsAsync(dataSource, schema) });
+        await using var reader = await command.ExecuteReaderAsync();
+        return await StoredInterval.ReadAllAsync(reader, CancellationToken.None);
+    }
+
+    private static async Task<string[]> LandmarksWithIntervalsAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        await using var command = dataSource.CreateCommand($"select array(select distinct landmark from \"{schema}\".control_intervals)");
+        return (string[])(await command.ExecuteScalarAsync())!;
     }
 
     public static async Task<string> ActiveAsync(LedgerFixture ledger) =>

@@ -26,8 +26,9 @@ public sealed class ReadModelStorageTests : LedgerFixture
         var copies = await CopiesAsync(generation);
         await ExecuteAsync($"""
             update "{generation}".control_intervals i set interval = c.interval
-              from unnest($1::text[], $2::text[]) as c(row, interval) where i.ctid = c.row::tid
-            """, copies.Select(c => c.Row).ToArray(), copies.Select(c => c.Interval).ToArray());
+              from unnest($1::text[], $2::date[], $3::text[]) as c(landmark, valid_to, interval)
+             where i.landmark = c.landmark and i.valid_to is not distinct from c.valid_to
+            """, copies);
         await ExecuteAsync($"alter table \"{generation}\".control_intervals drop column evidence");
         await ExecuteAsync($"delete from \"{generation}\".migrations where script = '005_interval_evidence.sql'");
 
@@ -47,8 +48,9 @@ public sealed class ReadModelStorageTests : LedgerFixture
 
         await ExecuteAsync($"""
             update "{generation}".control_intervals i set interval = c.interval, evidence = array[]::uuid[]
-              from unnest($1::text[], $2::text[]) as c(row, interval) where i.ctid = c.row::tid
-            """, copies.Select(c => c.Row).ToArray(), copies.Select(c => c.Interval).ToArray());
+              from unnest($1::text[], $2::date[], $3::text[]) as c(landmark, valid_to, interval)
+             where i.landmark = c.landmark and i.valid_to is not distinct from c.valid_to
+            """, copies);
 
         Assert.Equal(expected, await AnswersAsync(control));
     }
@@ -109,7 +111,7 @@ public sealed class ReadModelStorageTests : LedgerFixture
     }
 
     [Fact]
-    public async Task a_claim_whose_ids_need_quoting_in_json_reads_back_whole()
+    public async Task a_claim_whose_ids_are_not_plain_ascii_reads_back_whole()
     {
         await ImportSeedAsync();
         var generation = await ReadModels.ActiveSchemaAsync();
@@ -125,7 +127,9 @@ public sealed class ReadModelStorageTests : LedgerFixture
 
         await using var read = DataSource.CreateCommand(sql.StandingClaims);
         read.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = [claim.Landmark] });
-        Assert.Equal(Json.Serialize(claim), Json.Serialize(Json.Deserialize<ControlClaim>(Assert.IsType<string>(await read.ExecuteScalarAsync()))));
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(Json.Serialize(claim), Json.Serialize(StoredClaim.Row.Of(reader).ToClaim()));
     }
 
     /// <summary>How PostgreSQL compressed the generation's documents it compressed (those past its 2 KB threshold).</summary>
@@ -144,19 +148,14 @@ public sealed class ReadModelStorageTests : LedgerFixture
         return methods;
     }
 
-    /// <summary>Every stored interval (by its row) as the version before stored it: with a whole copy of its evidence.</summary>
-    private async Task<List<(string Row, string Interval)>> CopiesAsync(string generation)
+    /// <summary>Every stored interval (by its landmark and end) as the version before stored it: whole, with a copy of its evidence.</summary>
+    private async Task<object[]> CopiesAsync(string generation)
     {
-        var copies = new List<(string Row, string Interval)>();
-        await using (var read = DataSource.CreateCommand($"select i.ctid::text, {ReadModelSql.Interval("i")}, {new ReadModelSql(generation).CitedClaims} from \"{generation}\".control_intervals i"))
-        await using (var reader = await read.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                copies.Add((reader.GetString(0), Json.Serialize(StoredInterval.Read(reader.GetString(1), reader.GetFieldValue<string[]>(2)))));
-        }
+        var copies = await ReadModelDump.IntervalsAsync(DataSource, generation);
         Assert.NotEmpty(copies);
-        Assert.Contains(copies, c => c.Interval.Contains("\"outlet\"", StringComparison.Ordinal));
-        return copies;
+        var documents = copies.Select(Json.Serialize).ToArray();
+        Assert.Contains(documents, c => c.Contains("\"outlet\"", StringComparison.Ordinal));
+        return [copies.Select(c => c.Landmark).ToArray(), copies.Select(c => c.To).ToArray(), documents];
     }
 
     /// <summary>Every landmark at every seventh day (with <paramref name="known"/>, also as known then, and every occurrence), and the bulk timeline, as text.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using ConflictLedger.Control;
 using ConflictLedger.ReadModel;
 using Npgsql;
@@ -16,15 +15,14 @@ internal static class WholeDocuments
     {
         var rows = new List<(string Row, string Claim)>();
         await using (var read = dataSource.CreateCommand(
-            $"select ctid::text, claim, event_id, position, occurrence_id, account_id, landmark, known_from, earliest, latest from \"{generation}\".control_claims where {where}"))
+            $"select ctid::text, {StoredClaim.Columns("c")} from \"{generation}\".control_claims c where {where}"))
         await using (var reader = await read.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                Assert.DoesNotContain("\"eventId\"", reader.GetString(1), StringComparison.Ordinal);
-                var claim = StoredClaim.Read(Encoding.UTF8.GetBytes(reader.GetString(1)), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4),
-                    reader.GetString(5), reader.GetString(6), reader.GetFieldValue<DateOnly>(7), reader.GetFieldValue<DateOnly>(8), reader.GetFieldValue<DateOnly>(9));
-                rows.Add((reader.GetString(0), Json.Serialize(claim with { SupersededFrom = null })));
+                var row = StoredClaim.Row.Of(reader, 1);
+                Assert.DoesNotContain("\"eventId\"", row.Document, StringComparison.Ordinal);
+                rows.Add((reader.GetString(0), Json.Serialize(row.ToClaim() with { SupersededFrom = null })));
             }
         }
         Assert.NotEmpty(rows);
