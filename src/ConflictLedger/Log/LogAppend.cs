@@ -138,20 +138,20 @@ public sealed class LogAppend : IAsyncDisposable
             last = (long)(await reserve.ExecuteScalarAsync(ct))!;
         }
 
-        await using (var copy = await connection.BeginBinaryImportAsync(log.Sql.CopyStreams, ct))
+        await using (var copy = await BinaryCopy.BeginAsync(connection, log.Sql.CopyStreams, ct))
         {
             foreach (var (streamId, events) in streams)
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(streamId, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                copy.StartRow(3);
+                copy.Text(streamId);
+                copy.Int64(events.Count);
+                copy.TimestampTz(now);
             }
             await copy.CompleteAsync(ct);
         }
         var seq = last - count;
         var index = 0;
-        await using (var copy = await connection.BeginBinaryImportAsync(log.Sql.CopyEvents, ct))
+        await using (var copy = await BinaryCopy.BeginAsync(connection, log.Sql.CopyEvents, ct))
         {
             for (var s = 0; s < streams.Count; s++)
             {
@@ -160,19 +160,19 @@ public sealed class LogAppend : IAsyncDisposable
                     // Made while the server takes the rows before: the two overlap. Data that does
                     // not fit its type throws here, the COPY is cancelled and the transaction with it.
                     var row = StoredEvent.From(streams[s].Events[i], index++, serializer);
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(++seq, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(row.Id, NpgsqlDbType.Uuid, ct);
-                    await copy.WriteAsync(streams[s].StreamId, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(i + 1L, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(row.Body, NpgsqlDbType.Jsonb, ct);
-                    await copy.WriteAsync(row.Type, NpgsqlDbType.Varchar, ct);
+                    copy.StartRow(11);
+                    copy.Int64(++seq);
+                    copy.Uuid(row.Id);
+                    copy.Text(streams[s].StreamId);
+                    copy.Int64(i + 1L);
+                    copy.Jsonb(row.Body);
+                    copy.Text(row.Type);
                     // The knowledge clock is the server's: this transaction's start, as for appends.
-                    await copy.WriteAsync(streams[s].Events[i].RecordedAt ?? now, NpgsqlDbType.TimestampTz, ct);
-                    await copy.WriteAsync(row.DotNetType, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, row.CorrelationId, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, row.CausationId, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, row.Headers, NpgsqlDbType.Jsonb, ct);
+                    copy.TimestampTz(streams[s].Events[i].RecordedAt ?? now);
+                    copy.Text(row.DotNetType);
+                    copy.TextOrNull(row.CorrelationId);
+                    copy.TextOrNull(row.CausationId);
+                    copy.JsonbOrNull(row.Headers);
                 }
             }
             try
@@ -190,12 +190,6 @@ public sealed class LogAppend : IAsyncDisposable
             }
         }
         return new AppendResult(streams[^1].Events.Count, new LogPosition(last), AlreadyAppended: false);
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct)
-    {
-        if (value is null) await copy.WriteNullAsync(ct);
-        else await copy.WriteAsync(value, type, ct);
     }
 
     public Task CommitAsync(CancellationToken ct = default) => transaction.CommitAsync(ct);

@@ -7,7 +7,6 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using System.Threading.Channels;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ConflictLedger.ReadModel;
 
@@ -340,8 +339,8 @@ internal sealed class BulkRebuild(
         var started = Stopwatch.GetTimestamp();
         await using var occurrenceConnection = await log.DataSource.OpenConnectionAsync(ct);
         await using var claimConnection = await log.DataSource.OpenConnectionAsync(ct);
-        await using var occurrenceCopy = await occurrenceConnection.BeginBinaryImportAsync(sql.CopyOccurrences, ct);
-        await using var claimCopy = await claimConnection.BeginBinaryImportAsync(sql.CopyClaims, ct);
+        await using var occurrenceCopy = await BinaryCopy.BeginAsync(occurrenceConnection, sql.CopyOccurrences, ct);
+        await using var claimCopy = await BinaryCopy.BeginAsync(claimConnection, sql.CopyClaims, ct);
         // A batch's rows are made on every core while the batch before is written.
         Task<List<(FoldedOccurrence, OccurrenceRow?, PooledJson[])>>? made = null;
         while (await done.Reader.WaitToReadAsync(ct))
@@ -359,40 +358,40 @@ internal sealed class BulkRebuild(
     }
 
     /// <summary>Writes a batch's rows, synchronously: they are in memory and each COPY has a connection of its own.</summary>
-    private void WriteRows(List<(FoldedOccurrence, OccurrenceRow?, PooledJson[])> rows, NpgsqlBinaryImporter occurrenceCopy, NpgsqlBinaryImporter claimCopy)
+    private void WriteRows(List<(FoldedOccurrence, OccurrenceRow?, PooledJson[])> rows, BinaryCopy occurrenceCopy, BinaryCopy claimCopy)
     {
         foreach (var (folded, occurrence, claims) in rows)
         {
             if (occurrence is { } o)
             {
-                occurrenceCopy.StartRow();
-                occurrenceCopy.Write(o.Id, NpgsqlDbType.Text);
-                occurrenceCopy.Write(o.Position, NpgsqlDbType.Bigint);
-                occurrenceCopy.Write(o.Document.Text, NpgsqlDbType.Text);
+                occurrenceCopy.StartRow(8);
+                occurrenceCopy.Text(o.Id);
+                occurrenceCopy.Int64(o.Position);
+                occurrenceCopy.Text(o.Document.Text.Span);
                 o.Document.Return();
-                occurrenceCopy.Write(o.Places, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                occurrenceCopy.Write(o.Kinds, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                occurrenceCopy.Write(o.Actors, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                occurrenceCopy.Write(o.Earliest, NpgsqlDbType.Date);
-                occurrenceCopy.Write(o.Latest, NpgsqlDbType.Date);
+                occurrenceCopy.TextArray(o.Places);
+                occurrenceCopy.TextArray(o.Kinds);
+                occurrenceCopy.TextArray(o.Actors);
+                occurrenceCopy.Date(o.Earliest);
+                occurrenceCopy.Date(o.Latest);
                 occurrenceCount++;
             }
             for (var i = 0; i < claims.Length; i++)
             {
                 var c = folded.Claims[i];
-                claimCopy.StartRow();
-                claimCopy.Write(c.EventId, NpgsqlDbType.Uuid);
-                claimCopy.Write(c.Landmark, NpgsqlDbType.Text);
-                claimCopy.Write(c.Position, NpgsqlDbType.Bigint);
-                claimCopy.Write(c.OccurrenceId, NpgsqlDbType.Text);
-                claimCopy.Write(c.AccountId, NpgsqlDbType.Text);
-                claimCopy.Write(claims[i].Text, NpgsqlDbType.Text);
+                claimCopy.StartRow(10);
+                claimCopy.Uuid(c.EventId);
+                claimCopy.Text(c.Landmark);
+                claimCopy.Int64(c.Position);
+                claimCopy.Text(c.OccurrenceId);
+                claimCopy.Text(c.AccountId);
+                claimCopy.Text(claims[i].Text.Span);
                 if (c.SupersededFrom is null) standing.Add(c, claims[i].Text.Span);
                 claims[i].Return();
-                claimCopy.Write(c.KnownFrom, NpgsqlDbType.Date);
-                WriteNullable(claimCopy, c.SupersededFrom);
-                claimCopy.Write(c.Earliest, NpgsqlDbType.Date);
-                claimCopy.Write(c.Latest, NpgsqlDbType.Date);
+                claimCopy.Date(c.KnownFrom);
+                claimCopy.DateOrNull(c.SupersededFrom);
+                claimCopy.Date(c.Earliest);
+                claimCopy.Date(c.Latest);
                 claimCount++;
             }
         }
@@ -437,7 +436,7 @@ internal sealed class BulkRebuild(
             .ToList(), ct);
 
         await using var connection = await log.DataSource.OpenConnectionAsync(ct);
-        await using var copy = await connection.BeginBinaryImportAsync(sql.CopyIntervals, ct);
+        await using var copy = await BinaryCopy.BeginAsync(connection, sql.CopyIntervals, ct);
         var next = Derive(0);
         for (var from = 0; from < byLandmark.Count; from += LandmarksPerChunk)
         {
@@ -446,26 +445,19 @@ internal sealed class BulkRebuild(
             // Written synchronously: the rows are in memory and the COPY has a connection of its own.
             foreach (var row in rows)
             {
-                copy.StartRow();
-                copy.Write(row.Landmark, NpgsqlDbType.Text);
-                WriteNullable(copy, row.From);
-                WriteNullable(copy, row.To);
-                if (row.Controller is null) copy.WriteNull();
-                else copy.Write(row.Controller, NpgsqlDbType.Text);
-                copy.Write(row.Status, NpgsqlDbType.Text);
-                copy.Write(row.Document.Text, NpgsqlDbType.Text);
+                copy.StartRow(7);
+                copy.Text(row.Landmark);
+                copy.DateOrNull(row.From);
+                copy.DateOrNull(row.To);
+                copy.TextOrNull(row.Controller);
+                copy.Text(row.Status);
+                copy.Text(row.Document.Text.Span);
                 row.Document.Return();
-                copy.Write(row.Evidence, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
+                copy.UuidArray(row.Evidence);
             }
         }
         await copy.CompleteAsync(ct);
         ReadModelWriter.Record("rebuild: intervals", started);
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter copy, DateOnly? day)
-    {
-        if (day is { } value) copy.Write(value, NpgsqlDbType.Date);
-        else copy.WriteNull();
     }
 
     /// <summary>The last revision of each catalog entry, as the writer's upserts leave them.</summary>
