@@ -48,6 +48,8 @@ internal sealed class BulkRebuild(
     /// took 3.7 s against 3.4 s, and 0.78 s of GC pauses against 0.49 s).
     /// </summary>
     private const int LandmarksPerChunk = 20;
+    /// <summary>Chunks of landmarks derived at once, beside the one being written.</summary>
+    private const int ChunksAhead = 2;
 
     /// <summary>
     /// The tables the pass fills by COPY; their indexes and keys are built after. The intervals
@@ -437,11 +439,20 @@ internal sealed class BulkRebuild(
 
         await using var connection = await log.DataSource.OpenConnectionAsync(ct);
         await using var copy = await BinaryCopy.BeginAsync(connection, sql.CopyIntervals, ct);
-        var next = Derive(0);
-        for (var from = 0; from < byLandmark.Count; from += LandmarksPerChunk)
+        // Chunks are derived ahead of the one being written: a chunk's last landmarks keep one
+        // core busy while the other has nothing left of it, and a next chunk started only once
+        // the one before was done left that core idle.
+        var derived = new Queue<Task<List<IntervalRow>>>();
+        var next = 0;
+        void DeriveAhead()
         {
-            var rows = await next;
-            if (from + LandmarksPerChunk < byLandmark.Count) next = Derive(from + LandmarksPerChunk);
+            for (; derived.Count < ChunksAhead && next < byLandmark.Count; next += LandmarksPerChunk) derived.Enqueue(Derive(next));
+        }
+        DeriveAhead();
+        while (derived.TryDequeue(out var deriving))
+        {
+            var rows = await deriving;
+            DeriveAhead();
             // Written synchronously: the rows are in memory and the COPY has a connection of its own.
             foreach (var row in rows)
             {
