@@ -381,19 +381,9 @@ internal sealed class BulkRebuild(
             for (var i = 0; i < claims.Length; i++)
             {
                 var c = folded.Claims[i];
-                claimCopy.StartRow(10);
-                claimCopy.Uuid(c.EventId);
-                claimCopy.Text(c.Landmark);
-                claimCopy.Int64(c.Position);
-                claimCopy.Text(c.OccurrenceId);
-                claimCopy.Text(c.AccountId);
-                claimCopy.Text(claims[i].Text.Span);
+                StoredClaim.Copy(claimCopy, c, claims[i].Text.Span);
                 if (c.SupersededFrom is null) standing.Add(c, claims[i].Text.Span);
                 claims[i].Return();
-                claimCopy.Date(c.KnownFrom);
-                claimCopy.DateOrNull(c.SupersededFrom);
-                claimCopy.Date(c.Earliest);
-                claimCopy.Date(c.Latest);
                 claimCount++;
             }
         }
@@ -415,10 +405,10 @@ internal sealed class BulkRebuild(
     }
 
     /// <summary>An interval's row, as it goes to the COPY: only its columns, so that what waits to be written holds no claims.</summary>
-    private sealed record IntervalRow(string Landmark, DateOnly? From, DateOnly? To, string? Controller, string Status, PooledJson Document, Guid[] Evidence)
+    private sealed record IntervalRow(string Landmark, DateOnly? From, DateOnly? To, string? Controller, ControlStatus Status, PooledJson Document, Guid[] Evidence)
     {
         public static IntervalRow Of(ControlInterval i) => new(
-            i.Landmark, i.From, i.To, i.Controller, Json.Name(i.Status), StoredInterval.Of(i).Pooled(), StoredInterval.CitedEventIds(i).ToArray());
+            i.Landmark, i.From, i.To, i.Controller, i.Status, StoredInterval.Of(i).Pooled(), StoredInterval.CitedEventIds(i).ToArray());
     }
 
     /// <summary>
@@ -456,15 +446,8 @@ internal sealed class BulkRebuild(
             // Written synchronously: the rows are in memory and the COPY has a connection of its own.
             foreach (var row in rows)
             {
-                copy.StartRow(7);
-                copy.Text(row.Landmark);
-                copy.DateOrNull(row.From);
-                copy.DateOrNull(row.To);
-                copy.TextOrNull(row.Controller);
-                copy.Text(row.Status);
-                copy.Text(row.Document.Text.Span);
+                StoredInterval.Copy(copy, row.Landmark, row.From, row.To, row.Controller, row.Status, row.Document.Text.Span, row.Evidence);
                 row.Document.Return();
-                copy.UuidArray(row.Evidence);
             }
         }
         await copy.CompleteAsync(ct);

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ConflictLedger.ReadModel;
 
@@ -274,20 +273,12 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
         if (claims.Count == 0) return;
         if (copy)
         {
-            await using var import = await connection.BeginBinaryImportAsync(sql.CopyClaims, ct);
+            await using var import = await BinaryCopy.BeginAsync(connection, sql.CopyClaims, ct);
             foreach (var c in claims)
             {
-                await import.StartRowAsync(ct);
-                await import.WriteAsync(c.EventId, NpgsqlDbType.Uuid, ct);
-                await import.WriteAsync(c.Landmark, NpgsqlDbType.Text, ct);
-                await import.WriteAsync(c.Position, NpgsqlDbType.Bigint, ct);
-                await import.WriteAsync(c.OccurrenceId, NpgsqlDbType.Text, ct);
-                await import.WriteAsync(c.AccountId, NpgsqlDbType.Text, ct);
-                await import.WriteAsync(StoredClaim.Document(c), NpgsqlDbType.Text, ct);
-                await import.WriteAsync(c.KnownFrom, NpgsqlDbType.Date, ct);
-                await WriteNullableAsync(import, c.SupersededFrom, ct);
-                await import.WriteAsync(c.Earliest, NpgsqlDbType.Date, ct);
-                await import.WriteAsync(c.Latest, NpgsqlDbType.Date, ct);
+                var document = StoredClaim.Pooled(c);
+                StoredClaim.Copy(import, c, document.Text.Span);
+                document.Return();
             }
             await import.CompleteAsync(ct);
             return;
@@ -325,7 +316,7 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             .ToList();
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        var documents = intervals.AsParallel().AsOrdered().Select(i => StoredInterval.Of(i).Document()).ToList();
+        var documents = intervals.AsParallel().AsOrdered().Select(i => StoredInterval.Of(i).Pooled()).ToList();
         await CopyIntervalsAsync(connection, intervals, documents, ct);
         Record("intervals: write", started);
     }
@@ -353,29 +344,17 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     internal static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
 
     /// <summary>A fresh generation's intervals: binary COPY instead of INSERT (a rebuild writes about one interval per event).</summary>
-    private async Task CopyIntervalsAsync(NpgsqlConnection connection, List<ControlInterval> intervals, List<string> documents, CancellationToken ct)
+    private async Task CopyIntervalsAsync(NpgsqlConnection connection, List<ControlInterval> intervals, List<PooledJson> documents, CancellationToken ct)
     {
-        await using var copy = await connection.BeginBinaryImportAsync(sql.CopyIntervals, ct);
+        await using var copy = await BinaryCopy.BeginAsync(connection, sql.CopyIntervals, ct);
         for (var i = 0; i < intervals.Count; i++)
         {
             var interval = intervals[i];
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(interval.Landmark, NpgsqlDbType.Text, ct);
-            await WriteNullableAsync(copy, interval.From, ct);
-            await WriteNullableAsync(copy, interval.To, ct);
-            if (interval.Controller is null) await copy.WriteNullAsync(ct);
-            else await copy.WriteAsync(interval.Controller, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(Json.Name(interval.Status), NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(documents[i], NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(StoredInterval.CitedEventIds(interval).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid, ct);
+            StoredInterval.Copy(copy, interval.Landmark, interval.From, interval.To, interval.Controller, interval.Status,
+                documents[i].Text.Span, StoredInterval.CitedEventIds(interval).ToArray());
+            documents[i].Return();
         }
         await copy.CompleteAsync(ct);
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, DateOnly? day, CancellationToken ct)
-    {
-        if (day is { } value) await copy.WriteAsync(value, NpgsqlDbType.Date, ct);
-        else await copy.WriteNullAsync(ct);
     }
 
     /// <summary>After a deferred rebuild: the intervals of every landmark, in slices so no transaction grows large.</summary>

@@ -27,6 +27,22 @@ internal static class StoredClaim
     public static string Columns(string c) =>
         $"{c}.claim, {c}.event_id, {c}.position, {c}.occurrence_id, {c}.account_id, {c}.landmark, {c}.known_from, {c}.superseded_from, {c}.earliest, {c}.latest";
 
+    /// <summary>The claim's row, as <see cref="ReadModelSql.CopyClaims"/> takes it, with its stored document (<see cref="Pooled"/>).</summary>
+    public static void Copy(BinaryCopy copy, ControlClaim claim, ReadOnlySpan<byte> document)
+    {
+        copy.StartRow(10);
+        copy.Uuid(claim.EventId);
+        copy.Text(claim.Landmark);
+        copy.Int64(claim.Position);
+        copy.Text(claim.OccurrenceId);
+        copy.Text(claim.AccountId);
+        copy.Text(document);
+        copy.Date(claim.KnownFrom);
+        copy.DateOrNull(claim.SupersededFrom);
+        copy.Date(claim.Earliest);
+        copy.Date(claim.Latest);
+    }
+
     /// <summary>A claim's row as read (<see cref="Columns"/>), to be put together (<see cref="ToClaim"/>) on any thread.</summary>
     public readonly record struct Row(
         string Document, Guid EventId, long Position, string OccurrenceId, string AccountId, string Landmark,

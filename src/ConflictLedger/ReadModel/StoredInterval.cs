@@ -41,6 +41,23 @@ public sealed record StoredInterval(
     /// <summary>The event ids the interval cites, once each: the row's <c>evidence</c> column.</summary>
     public static IEnumerable<Guid> CitedEventIds(ControlInterval i) => i.Evidence.Select(e => e.EventId).Distinct();
 
+    /// <summary>
+    /// An interval's row, as <see cref="ReadModelSql.CopyIntervals"/> takes it: its columns, its
+    /// stored document (<see cref="Pooled"/>) and the event ids it cites (<see cref="CitedEventIds"/>).
+    /// </summary>
+    internal static void Copy(BinaryCopy copy, string landmark, DateOnly? from, DateOnly? to, string? controller, ControlStatus status,
+        ReadOnlySpan<byte> document, IReadOnlyList<Guid> cited)
+    {
+        copy.StartRow(7);
+        copy.Text(landmark);
+        copy.DateOrNull(from);
+        copy.DateOrNull(to);
+        copy.TextOrNull(controller);
+        copy.Text(Json.Name(status));
+        copy.Text(document);
+        copy.UuidArray(cited);
+    }
+
     /// <summary>The columns of row <paramref name="i"/> an interval is read from (<see cref="ReadAllAsync"/>).</summary>
     public static string Columns(string i) => $"{i}.interval, {i}.landmark, {i}.valid_from, {i}.valid_to, {i}.controller, {i}.status";
 
