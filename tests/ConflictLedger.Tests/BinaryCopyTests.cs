@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConflictLedger.Testing;
 using Npgsql;
 
@@ -10,13 +11,14 @@ namespace ConflictLedger.Tests;
 /// </summary>
 public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreFixture>
 {
-    private sealed record Row(string Text, long Number, DateOnly Day, DateOnly? MaybeDay, Guid Id, string? MaybeText, string[] Texts, Guid[] Ids);
+    private sealed record Row(string Text, long Number, DateOnly Day, DateOnly? MaybeDay, Guid Id, string? MaybeText, string[] Texts, Guid[] Ids,
+        DateTimeOffset At, string? Json);
 
     private async Task<string> TableAsync(string name)
     {
         var table = $"\"{fixture.Schema}\".{name}";
         await using var create = fixture.DataSource.CreateCommand(
-            $"create table {table} (t text not null, n bigint not null, d date not null, md date, id uuid not null, mt text, ts text[] not null, ids uuid[] not null)");
+            $"create table {table} (t text not null, n bigint not null, d date not null, md date, id uuid not null, mt text, ts text[] not null, ids uuid[] not null, at timestamptz not null, j jsonb)");
         await create.ExecuteNonQueryAsync();
         return table;
     }
@@ -25,7 +27,7 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
     {
         foreach (var row in rows)
         {
-            copy.StartRow(8);
+            copy.StartRow(10);
             copy.Text(row.Text);
             copy.Int64(row.Number);
             copy.Date(row.Day);
@@ -34,6 +36,8 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
             copy.TextOrNull(row.MaybeText);
             copy.TextArray(row.Texts);
             copy.UuidArray(row.Ids);
+            copy.TimestampTz(row.At);
+            copy.JsonbOrNull(row.Json);
         }
         await Task.CompletedTask;
     }
@@ -41,13 +45,13 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
     private async Task<List<Row>> ReadAsync(string table)
     {
         var rows = new List<Row>();
-        await using var select = fixture.DataSource.CreateCommand($"select t, n, d, md, id, mt, ts, ids from {table} order by n");
+        await using var select = fixture.DataSource.CreateCommand($"select t, n, d, md, id, mt, ts, ids, at, j::text from {table} order by n");
         await using var reader = await select.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             rows.Add(new Row(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<DateOnly>(2),
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3), reader.GetGuid(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetFieldValue<string[]>(6), reader.GetFieldValue<Guid[]>(7)));
+                reader.GetFieldValue<string[]>(6), reader.GetFieldValue<Guid[]>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
         return rows;
     }
@@ -65,7 +69,10 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
             Guid.NewGuid(),
             i % 4 == 0 ? null : words[random.Next(words.Length)],
             Enumerable.Range(0, i % 5 == 0 ? 0 : random.Next(1, i % 89 == 0 ? 5_000 : 6)).Select(j => words[random.Next(words.Length)] + j).ToArray(),
-            Enumerable.Range(0, i % 7 == 0 ? 0 : random.Next(1, i % 83 == 0 ? 5_000 : 4)).Select(_ => Guid.NewGuid()).ToArray())).ToList();
+            Enumerable.Range(0, i % 7 == 0 ? 0 : random.Next(1, i % 83 == 0 ? 5_000 : 4)).Select(_ => Guid.NewGuid()).ToArray(),
+            // Instants before and after PostgreSQL's epoch (2000), to the microsecond.
+            new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(random.NextInt64(0, 40L * 365 * TimeSpan.TicksPerDay) / 10 * 10),
+            i % 6 == 0 ? null : $$"""{"word":"{{words[random.Next(words.Length)].Replace("\\", "\\\\").Replace("\"", "\\\"")}}","n":{{i}}}""")).ToList();
     }
 
     [Fact]
@@ -74,7 +81,7 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         var table = await TableAsync("copied");
         var rows = RandomRows(3_000);
         await using (var connection = await fixture.DataSource.OpenConnectionAsync())
-        await using (var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} (t, n, d, md, id, mt, ts, ids) from stdin (format binary)", default))
+        await using (var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} (t, n, d, md, id, mt, ts, ids, at, j) from stdin (format binary)", default))
         {
             await WriteAsync(copy, rows);
             await copy.CompleteAsync(default);
@@ -84,9 +91,11 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         Assert.Equal(rows.Count, read.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            Assert.Equal(rows[i] with { Texts = [], Ids = [] }, read[i] with { Texts = [], Ids = [] });
+            Assert.Equal(rows[i] with { Texts = [], Ids = [], Json = null }, read[i] with { Texts = [], Ids = [], Json = null });
             Assert.Equal(rows[i].Texts, read[i].Texts);
             Assert.Equal(rows[i].Ids, read[i].Ids);
+            // jsonb keeps the value, not the text: spaces and key order are its own.
+            Assert.True(rows[i].Json is null ? read[i].Json is null : JsonNode.DeepEquals(JsonNode.Parse(rows[i].Json!), JsonNode.Parse(read[i].Json!)));
         }
     }
 
@@ -105,7 +114,19 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
             }
             await using var importer = await connection.BeginBinaryImportAsync($"copy {theirs} from stdin (format binary)");
             foreach (var row in rows)
-                await importer.WriteRowAsync(default, row.Text, row.Number, row.Day, row.MaybeDay, row.Id, row.MaybeText, row.Texts, row.Ids);
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(row.Text);
+                await importer.WriteAsync(row.Number);
+                await importer.WriteAsync(row.Day);
+                await importer.WriteAsync(row.MaybeDay);
+                await importer.WriteAsync(row.Id);
+                await importer.WriteAsync(row.MaybeText);
+                await importer.WriteAsync(row.Texts);
+                await importer.WriteAsync(row.Ids);
+                await importer.WriteAsync(row.At);
+                await importer.WriteAsync(row.Json, NpgsqlTypes.NpgsqlDbType.Jsonb);
+            }
             await importer.CompleteAsync();
         }
 
@@ -133,7 +154,7 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} from stdin (format binary)", default);
         await using (copy)
         {
-            copy.StartRow(8);
+            copy.StartRow(10);
             copy.Text("a NUL \0 is not text to PostgreSQL");
             copy.Int64(1);
             copy.Date(new DateOnly(2015, 6, 12));
@@ -142,6 +163,8 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
             copy.Null();
             copy.TextArray([]);
             copy.UuidArray([]);
+            copy.TimestampTz(DateTimeOffset.UnixEpoch);
+            copy.Null();
             var refused = await Assert.ThrowsAsync<PostgresException>(() => copy.CompleteAsync(default));
             Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, refused.SqlState);
         }
