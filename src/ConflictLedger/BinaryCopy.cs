@@ -159,12 +159,13 @@ internal sealed class BinaryCopy : IAsyncDisposable
         try
         {
             await stream.CancelAsync();
+            await stream.DisposeAsync();
         }
-        catch (Exception ex) when (ex is NpgsqlException or IOException)
+        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException)
         {
-            // The connection is gone, and the COPY with it; the failure that got here says why.
+            // The connection is gone, and the COPY with it: the failure that got here says why,
+            // and must not be replaced by this one.
         }
-        await stream.DisposeAsync();
     }
 
     private void Int32(int value) => BinaryPrimitives.WriteInt32BigEndian(Take(4), value);
