@@ -147,6 +147,28 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
     }
 
     [Fact]
+    public async Task a_copy_whose_connection_is_lost_fails_with_that_loss()
+    {
+        var table = await TableAsync("cut");
+        await using var connection = await fixture.DataSource.OpenConnectionAsync();
+        var lost = await Record.ExceptionAsync(async () =>
+        {
+            await using var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} from stdin (format binary)", default);
+            await WriteAsync(copy, RandomRows(100));
+            await using (var terminate = fixture.DataSource.CreateCommand($"select pg_terminate_backend({connection.ProcessID})"))
+                await terminate.ExecuteScalarAsync();
+            // Enough to fill the socket's buffers: the loss shows while writing or on completing.
+            await WriteAsync(copy, RandomRows(3_000));
+            await copy.CompleteAsync(default);
+        });
+
+        // The loss itself, not a failure of cancelling the COPY on the dead connection after it.
+        Assert.IsAssignableFrom<NpgsqlException>(lost);
+        await using var count = fixture.DataSource.CreateCommand($"select count(*) from {table}");
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task a_row_the_server_refuses_fails_the_copy_with_its_reason()
     {
         var table = await TableAsync("refused");
