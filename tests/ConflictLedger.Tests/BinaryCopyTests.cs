@@ -23,7 +23,15 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         return table;
     }
 
-    private static async Task WriteAsync(BinaryCopy copy, IEnumerable<Row> rows)
+    private static string CopyInto(string table) => $"copy {table} from stdin (format binary)";
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var count = fixture.DataSource.CreateCommand($"select count(*) from {table}");
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private static void Write(BinaryCopy copy, IEnumerable<Row> rows)
     {
         foreach (var row in rows)
         {
@@ -39,7 +47,6 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
             copy.TimestampTz(row.At);
             copy.JsonbOrNull(row.Json);
         }
-        await Task.CompletedTask;
     }
 
     private async Task<List<Row>> ReadAsync(string table)
@@ -81,9 +88,9 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         var table = await TableAsync("copied");
         var rows = RandomRows(3_000);
         await using (var connection = await fixture.DataSource.OpenConnectionAsync())
-        await using (var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} (t, n, d, md, id, mt, ts, ids, at, j) from stdin (format binary)", default))
+        await using (var copy = await BinaryCopy.BeginAsync(connection, CopyInto(table), default))
         {
-            await WriteAsync(copy, rows);
+            Write(copy, rows);
             await copy.CompleteAsync(default);
         }
 
@@ -107,12 +114,12 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         var rows = RandomRows(500);
         await using (var connection = await fixture.DataSource.OpenConnectionAsync())
         {
-            await using (var copy = await BinaryCopy.BeginAsync(connection, $"copy {ours} from stdin (format binary)", default))
+            await using (var copy = await BinaryCopy.BeginAsync(connection, CopyInto(ours), default))
             {
-                await WriteAsync(copy, rows);
+                Write(copy, rows);
                 await copy.CompleteAsync(default);
             }
-            await using var importer = await connection.BeginBinaryImportAsync($"copy {theirs} from stdin (format binary)");
+            await using var importer = await connection.BeginBinaryImportAsync(CopyInto(theirs));
             foreach (var row in rows)
             {
                 await importer.StartRowAsync();
@@ -139,8 +146,8 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
     {
         var table = await TableAsync("abandoned");
         await using var connection = await fixture.DataSource.OpenConnectionAsync();
-        await using (var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} from stdin (format binary)", default))
-            await WriteAsync(copy, RandomRows(300));
+        await using (var copy = await BinaryCopy.BeginAsync(connection, CopyInto(table), default))
+            Write(copy, RandomRows(300));
 
         await using var count = new NpgsqlCommand($"select count(*) from {table}", connection);
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
@@ -153,19 +160,18 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
         await using var connection = await fixture.DataSource.OpenConnectionAsync();
         var lost = await Record.ExceptionAsync(async () =>
         {
-            await using var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} from stdin (format binary)", default);
-            await WriteAsync(copy, RandomRows(100));
+            await using var copy = await BinaryCopy.BeginAsync(connection, CopyInto(table), default);
+            Write(copy, RandomRows(100));
             await using (var terminate = fixture.DataSource.CreateCommand($"select pg_terminate_backend({connection.ProcessID})"))
                 await terminate.ExecuteScalarAsync();
             // Enough to fill the socket's buffers: the loss shows while writing or on completing.
-            await WriteAsync(copy, RandomRows(3_000));
+            Write(copy, RandomRows(3_000));
             await copy.CompleteAsync(default);
         });
 
         // The loss itself, not a failure of cancelling the COPY on the dead connection after it.
         Assert.IsAssignableFrom<NpgsqlException>(lost);
-        await using var count = fixture.DataSource.CreateCommand($"select count(*) from {table}");
-        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        Assert.Equal(0L, await CountAsync(table));
     }
 
     [Fact]
@@ -173,7 +179,7 @@ public sealed class BinaryCopyTests(StoreFixture fixture) : IClassFixture<StoreF
     {
         var table = await TableAsync("refused");
         await using var connection = await fixture.DataSource.OpenConnectionAsync();
-        var copy = await BinaryCopy.BeginAsync(connection, $"copy {table} from stdin (format binary)", default);
+        var copy = await BinaryCopy.BeginAsync(connection, CopyInto(table), default);
         await using (copy)
         {
             copy.StartRow(10);

@@ -404,13 +404,6 @@ internal sealed class BulkRebuild(
         return (folded, row, folded.Claims.Select(StoredClaim.Pooled).ToArray());
     }
 
-    /// <summary>An interval's row, as it goes to the COPY: only its columns, so that what waits to be written holds no claims.</summary>
-    private sealed record IntervalRow(string Landmark, DateOnly? From, DateOnly? To, string? Controller, ControlStatus Status, PooledJson Document, Guid[] Evidence)
-    {
-        public static IntervalRow Of(ControlInterval i) => new(
-            i.Landmark, i.From, i.To, i.Controller, i.Status, StoredInterval.Of(i).Pooled(), StoredInterval.CitedEventIds(i).ToArray());
-    }
-
     /// <summary>
     /// Every landmark's intervals from its standing claims, as <see cref="ReadModelWriter.RecomputeAllIntervalsAsync"/>
     /// derives them for a fresh generation, in one COPY: each chunk of landmarks is derived on every
@@ -422,9 +415,9 @@ internal sealed class BulkRebuild(
         // In the order of the intervals' index (landmark, then end: Build gives each landmark's in time order).
         var byLandmark = standing.Landmarks();
         // As the writer does: a landmark that cannot be derived is left without intervals rather than failing every other one.
-        Task<List<IntervalRow>> Derive(int from) => Task.Run(() => byLandmark.Skip(from).Take(LandmarksPerChunk)
+        Task<List<StoredInterval.CopyRow>> Derive(int from) => Task.Run(() => byLandmark.Skip(from).Take(LandmarksPerChunk)
             .AsParallel().AsOrdered().WithCancellation(ct)
-            .SelectMany(landmark => (ReadModelWriter.TryBuild(landmark, standing.Of(landmark), null, logger) ?? []).Select(IntervalRow.Of))
+            .SelectMany(landmark => (ReadModelWriter.TryBuild(landmark, standing.Of(landmark), null, logger) ?? []).Select(StoredInterval.CopyRow.Of))
             .ToList(), ct);
 
         await using var connection = await log.DataSource.OpenConnectionAsync(ct);
@@ -432,7 +425,7 @@ internal sealed class BulkRebuild(
         // Chunks are derived ahead of the one being written: a chunk's last landmarks keep one
         // core busy while the other has nothing left of it, and a next chunk started only once
         // the one before was done left that core idle.
-        var derived = new Queue<Task<List<IntervalRow>>>();
+        var derived = new Queue<Task<List<StoredInterval.CopyRow>>>();
         var next = 0;
         void DeriveAhead()
         {
@@ -444,11 +437,7 @@ internal sealed class BulkRebuild(
             var rows = await deriving;
             DeriveAhead();
             // Written synchronously: the rows are in memory and the COPY has a connection of its own.
-            foreach (var row in rows)
-            {
-                StoredInterval.Copy(copy, row.Landmark, row.From, row.To, row.Controller, row.Status, row.Document.Text.Span, row.Evidence);
-                row.Document.Return();
-            }
+            foreach (var row in rows) row.WriteTo(copy);
         }
         await copy.CompleteAsync(ct);
         ReadModelWriter.Record("rebuild: intervals", started);

@@ -316,8 +316,8 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
             .ToList();
         Record("intervals: derive", started);
         started = Stopwatch.GetTimestamp();
-        var documents = intervals.AsParallel().AsOrdered().Select(i => StoredInterval.Of(i).Pooled()).ToList();
-        await CopyIntervalsAsync(connection, intervals, documents, ct);
+        var rows = intervals.AsParallel().AsOrdered().Select(StoredInterval.CopyRow.Of).ToList();
+        await CopyIntervalsAsync(connection, rows, ct);
         Record("intervals: write", started);
     }
 
@@ -344,16 +344,10 @@ public sealed class ReadModelWriter(string schema, ILogger? logger = null)
     internal static string Hash(string document) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(document)));
 
     /// <summary>A fresh generation's intervals: binary COPY instead of INSERT (a rebuild writes about one interval per event).</summary>
-    private async Task CopyIntervalsAsync(NpgsqlConnection connection, List<ControlInterval> intervals, List<PooledJson> documents, CancellationToken ct)
+    private async Task CopyIntervalsAsync(NpgsqlConnection connection, List<StoredInterval.CopyRow> rows, CancellationToken ct)
     {
         await using var copy = await BinaryCopy.BeginAsync(connection, sql.CopyIntervals, ct);
-        for (var i = 0; i < intervals.Count; i++)
-        {
-            var interval = intervals[i];
-            StoredInterval.Copy(copy, interval.Landmark, interval.From, interval.To, interval.Controller, interval.Status,
-                documents[i].Text.Span, StoredInterval.CitedEventIds(interval).ToArray());
-            documents[i].Return();
-        }
+        foreach (var row in rows) row.WriteTo(copy);
         await copy.CompleteAsync(ct);
     }
 

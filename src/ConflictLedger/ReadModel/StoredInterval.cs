@@ -42,20 +42,28 @@ public sealed record StoredInterval(
     public static IEnumerable<Guid> CitedEventIds(ControlInterval i) => i.Evidence.Select(e => e.EventId).Distinct();
 
     /// <summary>
-    /// An interval's row, as <see cref="ReadModelSql.CopyIntervals"/> takes it: its columns, its
+    /// An interval's row as <see cref="ReadModelSql.CopyIntervals"/> takes it: its columns, its
     /// stored document (<see cref="Pooled"/>) and the event ids it cites (<see cref="CitedEventIds"/>).
+    /// It holds no claims, so rows can wait to be written without keeping the claims behind them alive.
     /// </summary>
-    internal static void Copy(BinaryCopy copy, string landmark, DateOnly? from, DateOnly? to, string? controller, ControlStatus status,
-        ReadOnlySpan<byte> document, IReadOnlyList<Guid> cited)
+    internal sealed record CopyRow(string Landmark, DateOnly? From, DateOnly? To, string? Controller, ControlStatus Status, PooledJson Document, Guid[] Cited)
     {
-        copy.StartRow(7);
-        copy.Text(landmark);
-        copy.DateOrNull(from);
-        copy.DateOrNull(to);
-        copy.TextOrNull(controller);
-        copy.Text(Json.Name(status));
-        copy.Text(document);
-        copy.UuidArray(cited);
+        public static CopyRow Of(ControlInterval i) =>
+            new(i.Landmark, i.From, i.To, i.Controller, i.Status, StoredInterval.Of(i).Pooled(), CitedEventIds(i).ToArray());
+
+        /// <summary>Writes the row and gives its document's buffer back.</summary>
+        public void WriteTo(BinaryCopy copy)
+        {
+            copy.StartRow(7);
+            copy.Text(Landmark);
+            copy.DateOrNull(From);
+            copy.DateOrNull(To);
+            copy.TextOrNull(Controller);
+            copy.Text(Json.Name(Status));
+            copy.Text(Document.Text.Span);
+            copy.UuidArray(Cited);
+            Document.Return();
+        }
     }
 
     /// <summary>The columns of row <paramref name="i"/> an interval is read from (<see cref="ReadAllAsync"/>).</summary>
